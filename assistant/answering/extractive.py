@@ -1,0 +1,190 @@
+"""Answers without an LLM: quote the sentences of the top passages that best answer the question.
+
+Abstention: the question's key words are weighted by their rarity in the corpus (BM25 idf; a
+word the corpus lacks gets the highest weight). If the best passages cover less than
+``abstain_threshold`` of that weight, there is no answer in the documents, and quoting the
+nearest noise would mislead, so the composer abstains. The threshold is calibrated on the
+sample QA set (see eval/calibrate.py and the README).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.access import Principal
+from assistant.config import Settings
+from assistant.embedding import Embedder
+from assistant.models import Passage, SearchFilters
+from assistant.retrieval import HybridRetriever
+from assistant.schemas import AskResponse, Citation
+from assistant.store.store import Store
+from assistant.text_analysis import analyze
+from ingest.chunking import split_sentences
+
+ABSTENTION = (
+    "Dazu habe ich in den Dokumenten, auf die Sie Zugriff haben, keine belastbare Antwort gefunden."
+)
+_WHITESPACE = re.compile(r"\s+")
+_LIST_MARKER = re.compile(r"^(?:[-•*]|\d{1,2}[.)]|[a-z][.)])\s+")
+_MIN_SENTENCE_CHARS = 25
+# How many of the top passages must jointly cover the question's key words.
+_COVERAGE_PASSAGES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    passage_rank: int
+    start: int  # offsets in the chunk text
+    end: int
+    text: str
+    score: float
+
+
+def _clean(sentence: str) -> str:
+    text = _WHITESPACE.sub(" ", sentence).strip()
+    text = _LIST_MARKER.sub("", text)
+    text = text.replace("**", "").strip()
+    return text if text[-1:] in ".!?:;" else text + "."
+
+
+class ExtractiveAnswerer:
+    mode = "extractive"
+
+    def __init__(
+        self, retriever: HybridRetriever, embedder: Embedder, store: Store, settings: Settings
+    ) -> None:
+        self._retriever = retriever
+        self._embedder = embedder
+        self._store = store
+        self._settings = settings
+
+    def ask(
+        self, question: str, principal: Principal, filters: SearchFilters | None = None
+    ) -> AskResponse:
+        passages = self._retriever.search(question, principal, filters, k=self._settings.top_k)
+        weights = self._term_weights(question)
+        if not passages or self.coverage(weights, passages) < self._settings.abstain_threshold:
+            return AskResponse(
+                question=question, answer=ABSTENTION, abstained=True, mode=self.mode, citations=[]
+            )
+        chosen = self._choose_sentences(question, weights, passages)
+        if not chosen:
+            return AskResponse(
+                question=question, answer=ABSTENTION, abstained=True, mode=self.mode, citations=[]
+            )
+        return self._compose(question, chosen, passages)
+
+    # -- abstention --------------------------------------------------------------------------
+
+    def _term_weights(self, question: str) -> dict[str, float]:
+        index = self._store.bm25()
+        weights: dict[str, float] = {}
+        for term in analyze(question):
+            idf = index.idf(term)
+            weights[term] = idf if idf is not None else index.unseen_idf()
+        return weights
+
+    @staticmethod
+    def coverage(weights: dict[str, float], passages: list[Passage]) -> float:
+        """Share of the question's weighted key words found in the best passages."""
+        total = sum(weights.values())
+        if total == 0:
+            return 0.0
+        present: set[str] = set()
+        for passage in passages[:_COVERAGE_PASSAGES]:
+            present.update(analyze(passage.chunk.text))
+            present.update(analyze(passage.document.title))
+        return sum(weight for term, weight in weights.items() if term in present) / total
+
+    # -- sentence selection --------------------------------------------------------------------
+
+    def _choose_sentences(
+        self, question: str, weights: dict[str, float], passages: list[Passage]
+    ) -> list[_Candidate]:
+        total_weight = sum(weights.values()) or 1.0
+        candidates: list[_Candidate] = []
+        for rank, passage in enumerate(passages):
+            for start, end in split_sentences(passage.chunk.text):
+                text = passage.chunk.text[start:end]
+                if len(text.strip()) < _MIN_SENTENCE_CHARS:
+                    continue
+                terms = set(analyze(text))
+                lexical = sum(weight for term, weight in weights.items() if term in terms) / total_weight
+                if lexical == 0:
+                    continue
+                candidates.append(_Candidate(rank, start, end, text, lexical))
+        if not candidates:
+            return []
+        question_vector = self._embedder.embed_query(question)
+        sentence_vectors = self._embedder.embed_passages([c.text for c in candidates])
+        similarity = sentence_vectors @ question_vector
+        scored = [
+            _Candidate(
+                c.passage_rank,
+                c.start,
+                c.end,
+                c.text,
+                # Lexical coverage dominates; the dense similarity and the passage's rank break ties.
+                c.score + 0.3 * float(np.clip(sim, 0, 1)) + 0.15 / (1 + c.passage_rank),
+            )
+            for c, sim in zip(candidates, similarity, strict=True)
+        ]
+        scored.sort(key=lambda c: -c.score)
+        best = scored[0].score
+        chosen: list[_Candidate] = []
+        seen_texts: set[str] = set()
+        for candidate in scored:
+            if len(chosen) == self._settings.answer_max_sentences or candidate.score < 0.6 * best:
+                break
+            key = _WHITESPACE.sub(" ", candidate.text.lower()).strip()
+            if key in seen_texts:
+                continue
+            seen_texts.add(key)
+            chosen.append(candidate)
+        # Read in document order: by passage rank, then position in the passage.
+        return sorted(chosen, key=lambda c: (c.passage_rank, c.start))
+
+    def _compose(self, question: str, chosen: list[_Candidate], passages: list[Passage]) -> AskResponse:
+        numbers: dict[int, int] = {}  # passage rank → citation number
+        highlights: dict[int, list[tuple[int, int]]] = {}
+        sentences = []
+        for candidate in chosen:
+            number = numbers.setdefault(candidate.passage_rank, len(numbers) + 1)
+            offset = passages[candidate.passage_rank].chunk.start
+            highlights.setdefault(candidate.passage_rank, []).append(
+                (offset + candidate.start, offset + candidate.end)
+            )
+            sentences.append(f"{_clean(candidate.text)} [{number}]")
+        citations = [
+            _citation(number, passages[rank], highlights[rank]) for rank, number in numbers.items()
+        ]
+        return AskResponse(
+            question=question,
+            answer=" ".join(sentences),
+            abstained=False,
+            mode=self.mode,
+            citations=sorted(citations, key=lambda c: c.n),
+        )
+
+
+def _citation(number: int, passage: Passage, highlights: list[tuple[int, int]]) -> Citation:
+    document, chunk = passage.document, passage.chunk
+    return Citation(
+        n=number,
+        doc_id=document.doc_id,
+        reference=document.reference,
+        title=document.title,
+        paper_type=document.paper_type,
+        date=document.date,
+        source=document.source,
+        url=document.url,
+        page=chunk.page,
+        text=chunk.text,
+        start=chunk.start,
+        end=chunk.end,
+        highlights=highlights,
+        score=round(passage.score, 6),
+    )

@@ -1,0 +1,306 @@
+"""The `ratsinfo` command. Settings are read here, at the edge, and passed down."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+
+from assistant.access import LOCAL_OPERATOR, PUBLIC, validate_group
+from assistant.config import Settings
+from assistant.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    RatsinfoError,
+    StoreMismatchError,
+)
+from assistant.models import SearchFilters
+from assistant.schemas import AskResponse, SearchHit, SearchResponse
+from assistant.stats import collect_stats
+
+app = typer.Typer(
+    name="ratsinfo",
+    help="Offline assistant for council documents (ALLRIS, OParl): ingest, search, ask, serve.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+# One place maps the project's errors to exit codes.
+EXIT_CODES: dict[type[RatsinfoError], int] = {
+    InvalidRequestError: 2,
+    ConfigurationError: 2,
+    StoreMismatchError: 3,
+    NotFoundError: 4,
+    AuthenticationError: 5,
+    PermissionDeniedError: 5,
+}
+
+T = TypeVar("T")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+TypeOption = Annotated[
+    list[str] | None, typer.Option("--type", "-t", help="Paper type, e.g. Antrag (repeatable).")
+]
+FromOption = Annotated[str | None, typer.Option("--from", help="Earliest date (YYYY-MM-DD).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Latest date (YYYY-MM-DD).")]
+BodyOption = Annotated[str, typer.Option("--body", help="Body in the Beratungsfolge (part of name).")]
+OriginatorOption = Annotated[str, typer.Option("--originator", help="Originator (part of name).")]
+ReferenceOption = Annotated[str, typer.Option("--reference", help="Exact reference number.")]
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        _fail(f"invalid configuration: {error}", 2)
+        raise AssertionError from error  # unreachable
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"Fehler: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors_to_exit() -> Iterator[None]:
+    try:
+        yield
+    except RatsinfoError as error:
+        _fail(str(error), EXIT_CODES.get(type(error), 1))
+
+
+def _services(settings: Settings) -> Any:
+    from assistant.services import build_services
+
+    return build_services(settings)
+
+
+def _emit(model: BaseModel | dict[str, Any], as_json: bool, human: Callable[[], None]) -> None:
+    if as_json:
+        data = model.model_dump(mode="json") if isinstance(model, BaseModel) else model
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        human()
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidRequestError(f"{option} expects a date like 2025-01-31, got {value!r}") from error
+
+
+def _filters(
+    types: list[str] | None, date_from: str | None, date_to: str | None, body: str, originator: str, reference: str
+) -> SearchFilters:
+    from ingest.metadata import normalize_paper_type
+
+    return SearchFilters(
+        paper_types=tuple(normalize_paper_type(t) or t for t in types or []),
+        date_from=_parse_date(date_from, "--from"),
+        date_to=_parse_date(date_to, "--to"),
+        body=body,
+        originator=originator,
+        reference=reference,
+    )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files or folders to ingest.")],
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete documents that are gone from these folders.")
+    ] = False,
+    group: Annotated[
+        list[str] | None,
+        typer.Option("--group", "-g", help="Restrict the documents to this group (repeatable)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest council documents (PDF, DOCX, HTML, TXT/Markdown) from files and folders."""
+    settings = _settings()
+    with _errors_to_exit():
+        try:
+            access = frozenset(validate_group(g) for g in group) if group else frozenset({PUBLIC})
+        except ValueError as error:
+            raise InvalidRequestError(str(error)) from error
+        services = _services(settings)
+        show_progress = not as_json and sys.stderr.isatty()
+        if show_progress:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as progress:
+                task = progress.add_task("Einlesen", total=None)
+                report = services.ingestor.ingest(
+                    paths,
+                    access=access,
+                    prune=prune,
+                    on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+        else:
+            report = services.ingestor.ingest(paths, access=access, prune=prune)
+
+    def human() -> None:
+        typer.echo(
+            f"{report.added} neu, {report.updated} aktualisiert, {report.unchanged} unverändert, "
+            f"{report.deleted} gelöscht, {len(report.failed)} fehlgeschlagen; "
+            f"{report.chunks} Abschnitte eingebettet in {report.seconds:.1f} s"
+        )
+        for failure in report.failed:
+            typer.echo(f"  übersprungen: {failure.source}: {failure.error}", err=True)
+
+    _emit(report.to_dict(), as_json, human)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Search words or a question.")],
+    types: TypeOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    body: BodyOption = "",
+    originator: OriginatorOption = "",
+    reference: ReferenceOption = "",
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Number of results.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Hybrid search (dense + BM25) over the ingested documents, with filters."""
+    settings = _settings()
+    with _errors_to_exit():
+        filters = _filters(types, date_from, date_to, body, originator, reference)
+        services = _services(settings)
+        passages = services.retriever.search(query, LOCAL_OPERATOR, filters, k=k)
+    response = SearchResponse(query=query, results=[SearchHit.from_passage(p) for p in passages])
+
+    def human() -> None:
+        if not response.results:
+            typer.echo("Keine Treffer.")
+        for number, hit in enumerate(response.results, start=1):
+            header = " · ".join(
+                part
+                for part in (hit.reference, hit.paper_type, hit.date.strftime("%d.%m.%Y") if hit.date else "")
+                if part
+            )
+            typer.echo(f"{number}. {hit.title}\n   {header} · S. {hit.page} · {hit.source}")
+            snippet = " ".join(hit.text.split())
+            typer.echo(f"   {snippet[:240]}{'…' if len(snippet) > 240 else ''}\n")
+
+    _emit(response, as_json, human)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question in German.")],
+    types: TypeOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    body: BodyOption = "",
+    originator: OriginatorOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Answer a question with numbered citations (extractive: quotes, no LLM)."""
+    settings = _settings()
+    with _errors_to_exit():
+        filters = _filters(types, date_from, date_to, body, originator, "")
+        services = _services(settings)
+        response: AskResponse = services.answerer.ask(question, LOCAL_OPERATOR, filters)
+
+    def human() -> None:
+        typer.echo(response.answer)
+        if response.citations:
+            typer.echo("\nQuellen:")
+        for citation in response.citations:
+            label = " ".join(part for part in (citation.paper_type, citation.reference) if part)
+            typer.echo(f"  [{citation.n}] {label}: {citation.title} (S. {citation.page}) – {citation.source}")
+
+    _emit(response, as_json, human)
+
+
+@app.command()
+def stats(as_json: JsonOption = False) -> None:
+    """Counts of documents, pages and chunks, and how the store was built."""
+    settings = _settings()
+    with _errors_to_exit():
+        services = _services(settings)
+        response = collect_stats(services.store, LOCAL_OPERATOR)
+
+    def human() -> None:
+        typer.echo(
+            f"{response.documents} Dokumente, {response.pages} Seiten, {response.chunks} Abschnitte "
+            f"in {response.data_dir}"
+        )
+        for paper_type, count in sorted(response.paper_types.items(), key=lambda item: -item[1]):
+            typer.echo(f"  {paper_type or '(ohne Art)'}: {count}")
+
+    _emit(response, as_json, human)
+
+
+@app.command()
+def check(
+    repair: Annotated[bool, typer.Option("--repair", help="Make Chroma and BM25 agree with the catalog.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Verify that the catalog, Chroma and the BM25 index hold the same chunks."""
+    settings = _settings()
+    with _errors_to_exit():
+        services = _services(settings)
+        report = services.store.check(repair=repair)
+    data = {
+        "consistent": report.consistent,
+        "repaired": report.repaired,
+        "catalog_chunks": report.catalog_chunks,
+        "vector_chunks": report.vector_chunks,
+        "missing_vectors": len(report.missing_vectors),
+        "orphan_vectors": len(report.orphan_vectors),
+        "bm25_current": report.bm25_current,
+    }
+    _emit(data, as_json, lambda: typer.echo(json.dumps(data, indent=2)))
+    if not report.consistent and not repair:
+        raise typer.Exit(1)
+
+
+@app.command("sample-corpus")
+def sample_corpus(
+    destination: Annotated[Path, typer.Argument(help="Folder to write the sample corpus into.")],
+) -> None:
+    """Write the bundled sample corpus (fictional city) with generated PDF and DOCX files."""
+    from ingest.sample_corpus import materialize
+
+    written = materialize(destination)
+    typer.echo(f"{written} Dateien nach {destination} geschrieben")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default RATSINFO_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default RATSINFO_PORT).")] = None,
+) -> None:
+    """Serve the JSON API and the web UI."""
+    import uvicorn
+
+    settings = _settings()
+    if host is not None:
+        settings.host = host
+    if port is not None:
+        settings.port = port
+    with _errors_to_exit():
+        from assistant.api.app import create_app
+
+        application = create_app(settings)
+    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,45 @@
+"""The project's exceptions, mapped to HTTP status codes and CLI exit codes in one place each.
+
+RatsinfoError
+├── ConfigurationError      settings that cannot work together (exit 2, HTTP 500)
+├── StoreMismatchError      the store was built with another embedder/chunker (exit 3, HTTP 500)
+├── ExtractionError         a source file cannot be read or has no text (reported, batch goes on)
+├── NotFoundError           unknown document, or one the principal may not see (HTTP 404)
+├── AuthenticationError     missing, bad or revoked credentials (HTTP 401)
+├── PermissionDeniedError   authenticated but not allowed (HTTP 403)
+└── InvalidRequestError     malformed query or filter (exit 2, HTTP 422)
+"""
+
+from __future__ import annotations
+
+
+class RatsinfoError(Exception):
+    """Base class of all errors raised on purpose by ratsinfo-assistant."""
+
+
+class ConfigurationError(RatsinfoError):
+    pass
+
+
+class StoreMismatchError(RatsinfoError):
+    pass
+
+
+class ExtractionError(RatsinfoError):
+    pass
+
+
+class NotFoundError(RatsinfoError):
+    pass
+
+
+class AuthenticationError(RatsinfoError):
+    pass
+
+
+class PermissionDeniedError(RatsinfoError):
+    pass
+
+
+class InvalidRequestError(RatsinfoError):
+    pass

@@ -1,0 +1,135 @@
+"""The JSON shapes of search and ask, shared by the CLI (--json) and the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from assistant.models import DocumentInfo, Passage
+
+
+class SearchHit(BaseModel):
+    doc_id: str
+    reference: str
+    title: str
+    paper_type: str
+    date: date | None
+    body: str = Field(description="Bodies of the Beratungsfolge, joined with '; '.")
+    source: str = Field(description="File path as given at ingest, or the URL of a web source.")
+    page: int
+    section: str
+    text: str
+    start: int = Field(description="Offset of the passage in the page text.")
+    end: int
+    score: float
+
+    @classmethod
+    def from_passage(cls, passage: Passage) -> SearchHit:
+        document, chunk = passage.document, passage.chunk
+        return cls(
+            doc_id=document.doc_id,
+            reference=document.reference,
+            title=document.title,
+            paper_type=document.paper_type,
+            date=document.date,
+            body="; ".join(dict.fromkeys(document.bodies)),
+            source=document.source,
+            page=chunk.page,
+            section=chunk.section,
+            text=chunk.text,
+            start=chunk.start,
+            end=chunk.end,
+            score=round(passage.score, 6),
+        )
+
+
+class SearchResponse(BaseModel):
+    query: str
+    results: list[SearchHit]
+
+
+class Citation(BaseModel):
+    n: int = Field(description="The number used in the answer's [n] markers.")
+    doc_id: str
+    reference: str
+    title: str
+    paper_type: str
+    date: date | None
+    source: str
+    url: str
+    page: int
+    text: str = Field(description="The cited passage (a chunk) as it stands in the page.")
+    start: int = Field(description="Offset of the passage in the page text.")
+    end: int
+    highlights: list[tuple[int, int]] = Field(
+        default_factory=list, description="Page offsets of the sentences the answer quotes."
+    )
+    score: float
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str
+    abstained: bool
+    mode: str
+    citations: list[Citation]
+    notice: str = ""
+
+
+class ConsultationOut(BaseModel):
+    body: str
+    date: date | None
+    public: bool | None
+    role: str
+
+
+class PageOut(BaseModel):
+    number: int
+    text: str
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    reference: str
+    title: str
+    paper_type: str
+    date: date | None
+    originator: str
+    subject: str
+    municipality: str
+    source: str
+    url: str
+    media_type: str
+    consultations: list[ConsultationOut]
+    pages: list[PageOut]
+
+    @classmethod
+    def from_document(cls, document: DocumentInfo, pages: list[PageOut]) -> DocumentOut:
+        return cls(
+            doc_id=document.doc_id,
+            reference=document.reference,
+            title=document.title,
+            paper_type=document.paper_type,
+            date=document.date,
+            originator=document.originator,
+            subject=document.subject,
+            municipality=document.municipality,
+            source=document.source,
+            url=document.url,
+            media_type=document.media_type,
+            consultations=[
+                ConsultationOut(body=s.body, date=s.date, public=s.public, role=s.role)
+                for s in document.consultations
+            ],
+            pages=pages,
+        )
+
+
+class StatsResponse(BaseModel):
+    documents: int
+    pages: int
+    chunks: int
+    paper_types: dict[str, int]
+    build: dict[str, object]
+    data_dir: str

@@ -1,0 +1,85 @@
+"""Typed records passed between the ingestion stages.
+
+source file --read--> RawDocument --extract--> ExtractedDocument
+            --parse metadata--> CouncilMetadata --chunk--> Chunk (many per document)
+
+Every stage is a function from one record to the next; only readers and the store do I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The text of one page as extracted; chunk offsets index into ``text``."""
+
+    number: int  # 1-based
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """A source file (or downloaded file) before extraction."""
+
+    doc_id: str  # stable: derived from the source kind and the absolute path or URL
+    source: str  # the path as given on the command line, or the URL
+    data: bytes
+    suffix: str  # lower-case file suffix incl. dot (".pdf"); decides the extractor
+    content_hash: str  # sha256 of ``data``
+    extra: dict[str, str] = field(default_factory=dict)  # sidecar metadata (e.g. "url")
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedDocument:
+    """The text of a document, page by page."""
+
+    raw: RawDocument
+    pages: tuple[Page, ...]
+    title_hint: str = ""  # e.g. the HTML <title> or the PDF title property
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(page.text for page in self.pages)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultationStep:
+    """One line of the Beratungsfolge: which body deals with the paper, when, how."""
+
+    body: str
+    date: date | None = None
+    public: bool | None = None  # None: not stated
+    role: str = ""  # e.g. "Entscheidung", "Vorberatung", "Kenntnisnahme"
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilMetadata:
+    """Metadata of a council paper as found in its text. Empty means 'not stated'."""
+
+    reference: str = ""  # e.g. "A0078/25", "VIII/2025/00836", "2025/0146"
+    date: date | None = None
+    paper_type: str = ""  # normalised: Antrag, Anfrage, Beschlussvorlage, ...
+    originator: str = ""  # Fraktion / Dezernat / Amt as written
+    subject: str = ""  # Gegenstand / Betreff / title line
+    consultations: tuple[ConsultationStep, ...] = ()
+    municipality: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A passage of one page; ``page_text[start:end] == text``."""
+
+    doc_id: str
+    index: int  # position within the document, 0-based
+    page: int
+    section: str  # heading of the document section it belongs to ("" before the first)
+    start: int
+    end: int
+    text: str
+
+    @property
+    def chunk_id(self) -> str:
+        return f"{self.doc_id}:{self.index}"

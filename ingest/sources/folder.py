@@ -1,0 +1,102 @@
+"""Folder source: walks paths given on the command line and reads files into RawDocuments."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import ExtractionError
+from ingest.extract import SUPPORTED_SUFFIXES
+from ingest.records import RawDocument
+
+# Sidecar keys (from OParl File objects or export tools) that name a document's web address.
+_URL_KEYS = ("url", "web", "accessUrl", "downloadUrl")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path  # absolute
+    source: str  # as the user would write it: the given argument joined with the relative path
+    root: str  # absolute folder the file was found under (the scope of --prune)
+
+
+def file_doc_id(path: Path) -> str:
+    """Stable id of a file document: its absolute path, hashed (short, URL-safe)."""
+    return hashlib.sha256(f"file:{path.as_posix()}".encode()).hexdigest()[:24]
+
+
+def _is_sidecar(path: Path) -> bool:
+    """``X.json`` beside a document ``X.<ext>`` describes it; it is not a document itself."""
+    if path.suffix.lower() != ".json":
+        return False
+    return any(path.with_suffix(suffix).exists() for suffix in SUPPORTED_SUFFIXES)
+
+
+def discover(argument: str) -> Iterator[SourceFile]:
+    """Every file under ``argument`` (a folder or a single file), hidden files and sidecars skipped.
+
+    Unsupported files are yielded too, so that the caller reports them instead of
+    silently ignoring them.
+    """
+    given = Path(argument)
+    absolute = given.expanduser().resolve()
+    if absolute.is_file():
+        yield SourceFile(absolute, str(given), str(absolute.parent))
+        return
+    if not absolute.is_dir():
+        raise FileNotFoundError(f"no such file or folder: {argument}")
+    for folder, subfolders, files in os.walk(absolute):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        for name in sorted(files):
+            path = Path(folder) / name
+            if name.startswith(".") or _is_sidecar(path):
+                continue
+            relative = path.relative_to(absolute)
+            yield SourceFile(path, str(given / relative), str(absolute))
+
+
+def read_sidecar(path: Path) -> dict[str, str]:
+    sidecar = path.with_suffix(".json")
+    if not sidecar.is_file():
+        return {}
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    extra: dict[str, str] = {}
+    if isinstance(data, dict):
+        for key in _URL_KEYS:
+            value = data.get(key)
+            if isinstance(value, str) and value.startswith(("http://", "https://")):
+                extra["url"] = value
+                break
+    return extra
+
+
+def read_file(source_file: SourceFile, max_bytes: int) -> RawDocument:
+    """Read a file; a file that vanished, cannot be read or is too large is an ExtractionError."""
+    suffix = source_file.path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ExtractionError(f"unsupported file type {suffix or '(none)'!r}")
+    try:
+        size = source_file.path.stat().st_size
+        if size > max_bytes:
+            raise ExtractionError(
+                f"file is {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB "
+                "(RATSINFO_MAX_FILE_MB)"
+            )
+        data = source_file.path.read_bytes()
+    except OSError as error:
+        raise ExtractionError(f"cannot read file: {error.strerror or error}") from error
+    return RawDocument(
+        doc_id=file_doc_id(source_file.path),
+        source=source_file.source,
+        data=data,
+        suffix=suffix,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        extra=read_sidecar(source_file.path),
+    )

@@ -1,0 +1,57 @@
+"""Shared fixtures: real stores in temporary folders, the sample corpus ingested once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.offline import disable_phone_home
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+disable_phone_home()
+
+
+def shared_path(*parts: str) -> Path:
+    """A folder of ../shared; skips the test with a clear message when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the real documents of ../shared are needed for this test")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_ratsinfo_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests build their settings explicitly; a developer's RATSINFO_* must not leak in."""
+    for key in list(os.environ):
+        if key.startswith("RATSINFO_"):
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture(scope="session")
+def sample_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ingest.sample_corpus import materialize
+
+    destination = tmp_path_factory.mktemp("sample-corpus")
+    materialize(destination)
+    return destination
+
+
+@pytest.fixture(scope="session")
+def sample_services(sample_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The sample corpus ingested once into a persistent store (public and restricted parts)."""
+    from assistant.config import Settings
+    from assistant.services import build_services
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("sample-data"))
+    services = build_services(settings)
+    report = services.ingestor.ingest([str(sample_corpus / "public")])
+    assert not report.failed, report.failed
+    for group_folder in sorted((sample_corpus / "restricted").iterdir()):
+        services.ingestor.ingest([str(group_folder)], access=frozenset({group_folder.name}))
+    yield services
+    services.close()

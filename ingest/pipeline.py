@@ -25,8 +25,8 @@ from assistant.store.store import DocumentWrite, Store
 from ingest.chunking import chunk_document
 from ingest.extract import extract
 from ingest.metadata import parse_metadata
-from ingest.records import Chunk, Page, RawDocument
-from ingest.sources.folder import SourceFile, discover, read_file
+from ingest.records import Chunk, CouncilMetadata, Page, RawDocument
+from ingest.sources.folder import SourceFile, discover, file_doc_id, read_file
 
 PUBLIC_ACCESS = frozenset({PUBLIC})
 _BATCH_CHUNKS = 2048  # chunks embedded and written together
@@ -80,10 +80,22 @@ def _title(subject: str, title_hint: str, pages: Sequence[Page], source: str) ->
     return Path(source).stem
 
 
+def merge_metadata(known: CouncilMetadata | None, parsed: CouncilMetadata) -> CouncilMetadata:
+    """Source-system metadata wins field by field; the parser fills what it leaves empty."""
+    if known is None:
+        return parsed
+    return CouncilMetadata(
+        **{
+            name: getattr(known, name) or getattr(parsed, name)
+            for name in CouncilMetadata.__dataclass_fields__
+        }
+    )
+
+
 def prepare(raw: RawDocument, root: str, access: frozenset[str], max_words: int) -> PreparedDocument:
     """Extract, parse and chunk one document (pure: no I/O, safe in a worker process)."""
     extracted = extract(raw)
-    metadata = parse_metadata(extracted.text, extracted.title_hint)
+    metadata = merge_metadata(raw.known, parse_metadata(extracted.text, extracted.title_hint))
     chunks = tuple(chunk_document(raw.doc_id, extracted.pages, max_words=max_words))
     if not chunks:
         raise ExtractionError("document contains no text")
@@ -121,7 +133,9 @@ def _prepare_safely(
         return Failure(raw.source, f"unexpected {type(error).__name__}: {error}")
 
 
-def _prepared(jobs: list[tuple[RawDocument, str, frozenset[str], int]]) -> Iterator[PreparedDocument | Failure]:
+def _prepared(
+    jobs: list[tuple[RawDocument, str, frozenset[str], int]],
+) -> Iterator[PreparedDocument | Failure]:
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < _PARALLEL_FROM or workers == 1:
         yield from map(_prepare_safely, jobs)
@@ -146,19 +160,52 @@ class Ingestor:
         on_progress: Callable[[int, int], None] | None = None,
     ) -> IngestReport:
         """Ingest files and folders; with ``prune``, delete documents gone from those folders."""
-        started = time.perf_counter()
         report = IngestReport()
-        known = self._store.documents()
         files, roots = self._discover(arguments, report)
-        total = len(files)
+        max_bytes = int(self._settings.max_file_mb * 1e6)
+        unreadable: set[str] = set()  # still present, so never pruned: a bad file loses nothing
+
+        def read_all() -> Iterator[tuple[RawDocument, str]]:
+            for source_file in files:
+                try:
+                    yield read_file(source_file, max_bytes), source_file.root
+                except ExtractionError as error:
+                    unreadable.add(file_doc_id(source_file.path))
+                    report.failed.append(Failure(source_file.source, str(error)))
+
+        return self.ingest_documents(
+            read_all(),
+            len(files),
+            access=access,
+            prune_roots=roots if prune else (),
+            present=unreadable,
+            report=report,
+            on_progress=on_progress,
+        )
+
+    def ingest_documents(
+        self,
+        documents: Iterable[tuple[RawDocument, str]],
+        total: int = 0,
+        access: frozenset[str] = PUBLIC_ACCESS,
+        prune_roots: Sequence[str] = (),
+        present: set[str] | None = None,
+        report: IngestReport | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> IngestReport:
+        """Ingest (raw document, root) pairs from any source; the hash decides what is redone.
+
+        ``prune_roots``: delete documents of these roots that were neither among ``documents``
+        nor in ``present`` (ids of documents that exist but could not be read this time).
+        """
+        started = time.perf_counter()
+        report = report or IngestReport()
+        known = self._store.documents()
         jobs: list[tuple[RawDocument, str, frozenset[str], int]] = []
         seen: set[str] = set()
-        for done, source_file in enumerate(files, start=1):
-            try:
-                raw = read_file(source_file, int(self._settings.max_file_mb * 1e6))
-            except ExtractionError as error:
-                report.failed.append(Failure(source_file.source, str(error)))
-                continue
+        done = 0
+        for raw, root in documents:
+            done += 1
             if raw.doc_id in seen:
                 continue
             seen.add(raw.doc_id)
@@ -170,20 +217,24 @@ class Ingestor:
                 if on_progress:
                     on_progress(done, total)
                 continue
-            jobs.append((raw, source_file.root, access, self._settings.chunk_max_words))
-        done = total - len(jobs)
+            jobs.append((raw, root, access, self._settings.chunk_max_words))
+        done -= len(jobs)
         for batch in self._batches(_prepared(jobs), report):
             self._write(batch, known, report)
             done += len(batch)
             if on_progress:
                 on_progress(done, total)
-        if prune:
-            gone = [doc_id for root in roots for doc_id in self._store.catalog.doc_ids_under_root(root)]
-            gone = [doc_id for doc_id in gone if doc_id not in seen]
+        if prune_roots:
+            gone = [
+                doc_id
+                for root in prune_roots
+                for doc_id in self._store.catalog.doc_ids_under_root(root)
+                if doc_id not in seen and doc_id not in (present or set())
+            ]
             self._store.delete(gone)
-            report.deleted = len(gone)
+            report.deleted += len(gone)
         self._store.bm25()  # rebuild now, not on the first query
-        report.seconds = time.perf_counter() - started
+        report.seconds += time.perf_counter() - started
         return report
 
     @staticmethod
@@ -230,7 +281,9 @@ class Ingestor:
         for prepared in batch:
             count = len(prepared.chunks)
             writes.append(
-                DocumentWrite(prepared.document, prepared.pages, prepared.chunks, vectors[offset : offset + count])
+                DocumentWrite(
+                    prepared.document, prepared.pages, prepared.chunks, vectors[offset : offset + count]
+                )
             )
             offset += count
             if prepared.document.doc_id in known:

@@ -30,6 +30,8 @@ class RawDocument:
     suffix: str  # lower-case file suffix incl. dot (".pdf"); decides the extractor
     content_hash: str  # sha256 of ``data``
     extra: dict[str, str] = field(default_factory=dict)  # sidecar metadata (e.g. "url")
+    # Metadata from the source system (e.g. OParl), preferred over what the text parser finds.
+    known: CouncilMetadata | None = None
 
 
 @dataclass(frozen=True, slots=True)

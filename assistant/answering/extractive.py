@@ -28,6 +28,8 @@ ABSTENTION = (
     "Dazu habe ich in den Dokumenten, auf die Sie Zugriff haben, keine belastbare Antwort gefunden."
 )
 _WHITESPACE = re.compile(r"\s+")
+# "Technolo-\ngie" → "Technologie", but "Bau- und Planungsausschuss" stays.
+_HYPHENATED = re.compile(r"(\w)-[ \t]*\n[ \t]*(?!(?:und|oder|bzw|sowie|bis)\b)([a-zäöüß])")
 _LIST_MARKER = re.compile(r"^(?:[-•*]|\d{1,2}[.)]|[a-z][.)])\s+")
 _MIN_SENTENCE_CHARS = 25
 # How many of the top passages must jointly cover the question's key words.
@@ -44,7 +46,9 @@ class _Candidate:
 
 
 def _clean(sentence: str) -> str:
-    text = _WHITESPACE.sub(" ", sentence).strip()
+    """Readable quote: one line, no list marker or markdown, hyphenation across lines undone."""
+    text = _HYPHENATED.sub(r"\1\2", sentence)
+    text = _WHITESPACE.sub(" ", text).strip()
     text = _LIST_MARKER.sub("", text)
     text = text.replace("**", "").strip()
     return text if text[-1:] in ".!?:;" else text + "."
@@ -107,14 +111,26 @@ class ExtractiveAnswerer:
         total_weight = sum(weights.values()) or 1.0
         candidates: list[_Candidate] = []
         for rank, passage in enumerate(passages):
+            # Words of the document's metadata (city, originator, title) count at half weight:
+            # "Was beantragt die Fraktion in Dresden …" should prefer sentences of Dresden's papers.
+            document = passage.document
+            context = set(
+                analyze(f"{document.title} {document.originator} {document.municipality} {document.paper_type}")
+            )
             for start, end in split_sentences(passage.chunk.text):
                 text = passage.chunk.text[start:end]
                 if len(text.strip()) < _MIN_SENTENCE_CHARS:
                     continue
                 terms = set(analyze(text))
-                lexical = sum(weight for term, weight in weights.items() if term in terms) / total_weight
-                if lexical == 0:
+                in_sentence = sum(weight for term, weight in weights.items() if term in terms)
+                if in_sentence == 0:
                     continue
+                in_context = sum(
+                    weight for term, weight in weights.items() if term in context and term not in terms
+                )
+                lexical = (in_sentence + 0.5 * in_context) / total_weight
+                if text.rstrip().endswith("?"):
+                    lexical *= 0.5  # a question in a document (an Anfrage) is not an answer
                 candidates.append(_Candidate(rank, start, end, text, lexical))
         if not candidates:
             return []

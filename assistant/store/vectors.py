@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
-from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.core.vector_stores.types import (
     FilterCondition,
     FilterOperator,
@@ -121,19 +120,20 @@ class VectorStore:
         self._max_batch = self._client.get_max_batch_size()
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, documents: dict[str, DocumentInfo]) -> None:
-        nodes = [
-            TextNode(
-                id_=chunk.chunk_id,
-                text=chunk.text,
-                embedding=vector.tolist(),
-                metadata=chunk_metadata(documents[chunk.doc_id], chunk),
-                excluded_embed_metadata_keys=[],
-                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)},
+        """Write vectors and filter metadata, in batches under the client's maximum.
+
+        Written to the collection directly rather than through ``ChromaVectorStore.add``: that
+        would store each chunk's text a second time (the catalog has it) and make Chroma build a
+        full-text index we never query (BM25 lives beside it), which doubles the write time.
+        Queries and deletes go through ``ChromaVectorStore``.
+        """
+        for start in range(0, len(chunks), self._max_batch):
+            batch = chunks[start : start + self._max_batch]
+            self._collection.add(
+                ids=[chunk.chunk_id for chunk in batch],
+                embeddings=np.ascontiguousarray(vectors[start : start + self._max_batch], dtype=np.float32),
+                metadatas=[chunk_metadata(documents[chunk.doc_id], chunk) for chunk in batch],
             )
-            for chunk, vector in zip(chunks, vectors, strict=True)
-        ]
-        for start in range(0, len(nodes), self._max_batch):
-            self._store.add(nodes[start : start + self._max_batch])
 
     def delete_documents(self, doc_ids: Sequence[str]) -> None:
         for start in range(0, len(doc_ids), 500):
@@ -157,10 +157,12 @@ class VectorStore:
         result = self._store.query(
             VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k, filters=where)
         )
-        hits = []
-        for node, similarity in zip(result.nodes or [], result.similarities or [], strict=True):
-            hits.append(VectorHit(node.node_id, str(node.metadata["doc_id"]), float(similarity)))
-        return hits
+        return [
+            VectorHit(node_id, str(node.metadata["doc_id"]), float(similarity))
+            for node_id, node, similarity in zip(
+                result.ids or [], result.nodes or [], result.similarities or [], strict=True
+            )
+        ]
 
     def count(self) -> int:
         return int(self._collection.count())

@@ -76,25 +76,31 @@ _TYPE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _SPACED = re.compile(r"^(?:\w ){2,}\w$")
 _TAG = re.compile(r"<[^>]*>")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_MD_TABLE_RULE = re.compile(r"^\s*\|[\s:|-]*\|\s*$")
 _CELL_GAP = re.compile(r"\t+| {3,}")
 
 # Labels ("Key:") split a header line into fields; the group name says what the value is.
 _KEY = re.compile(
     r"(?:^|(?<=[\s(]))(?:"
     r"(?P<ref>Drucksachen?[- ]?(?:Nr\.?|Nummer)|Drucksache|Ds\.?[- ]?Nr\.?|Vorlagen?[- ]?(?:Nr\.?|Nummer)"
-    r"|Vorlage|(?:Antrag|Anfrage)\s*Nr\.?)"
-    r"|(?P<date>Datum|Eingang|Eingangsdatum|Eingegangen(?: am)?)"
+    r"|Vorlage|(?:Antrag|Anfrage)\s*Nr\.?"
+    r"|(?:Niederschrift|Protokoll|Sitzungs|(?:Fraktions|Arbeits)?[Pp]apier|Mitteilung|Stellungnahme"
+    r"|(?:Beschluss|Informations|Mitteilungs)vorlage)s?[- ]?(?:Nr\.?|Nummer))"
+    r"|(?P<date>Datum(?: der Sitzung)?|Eingang|Eingangsdatum|Eingegangen(?: am)?|Sitzungs(?:tag|datum))"
+    r"|(?P<type>(?:Drucksachen?|Vorlagen|Dokument)?-?[Aa]rt)"
     r"|(?P<party>Verfasser(?:in)?|Antragsteller(?:in|innen)?|Einreicher(?:in)?|Absender|Fraktion(?:en)?"
     r"|(?:Interfraktionelle[rs]?\s+)?(?:Änderungs?-?/?\s?|Ergänzungs|Dringlichkeits)?(?:[Aa]ntr?ag|Anfrage|Resolution))"
     r"|(?P<admin>Verantwortlich|(?:Federführende?|Einbringende?)(?: Dienststelle)?|Dienststelle|Amt"
     r"|Dezernat|Fachbereich|Geschäftsbereich)"
     r"|(?P<subject>Betreff|Gegenstand|Thema|Titel)"
     r"|(?P<other>Az\.|Aktenzeichen|TOP|Bezug-?\s?Nummer\.?|PSP-Element/?\s?Sachkonto|Plandatum|Bearbeitung"
-    r"|Termin|Status|Gremienweg|Beratungsfolge|Telefon|Beschluss)"
-    r")\s*:",
+    r"|Termin|Status|Gremienweg|Beratungsfolge|Telefon|Beschluss|(?:Sitzungs)?[Oo]rt|(?:Sitzungs)?(?:[Bb]eginn|[Ee]nde)"
+    r"|Vorsitz|Schriftführ(?:ung|er|erin)|Protokollführ(?:ung|er|erin)|Protokoll|Anwesend|Entschuldigt|Verteiler)"
+    r")\s*(?::|(?=\t))",  # "Key:", or a key in the first cell of a table row
     re.IGNORECASE,
 )
-_FORM_KEYS = frozenset({"ref", "date", "admin", "other"})  # may follow a value on the same line
+_FORM_KEYS = frozenset({"ref", "date", "admin", "other", "type"})  # may follow a value on the same line
 _Fields = tuple[str, list[tuple[str, str]]]  # text before the first label, (label kind, value) pairs
 
 _REF = re.compile(r"(?<![\w/.-])(?=[A-Z0-9/-]*\d\d)[A-Z0-9]{1,8}(?:[-/][A-Z0-9]{1,6}){1,5}(?![\w/-])")
@@ -210,23 +216,45 @@ def parse_metadata(text: str, title_hint: str = "") -> CouncilMetadata:
     header = lines[: next((i for i, line in enumerate(lines) if _BODY_START.match(line)), len(lines))]
     table_at = next((i for i, line in enumerate(header) if _CONSULT_HEADING.match(line)), len(header))
     fields = [_fields(line) for line in header]
-    paper_type = _paper_type(header)
+    paper_type = _paper_type(header, fields)
     reference, ref_line = _reference(header, fields)
     subject = _subject(header, fields, ref_line, table_at) or _usable_hint(title_hint)
+    originator = _originator(header, fields, paper_type)
+    if paper_type == "Niederschrift":
+        # Minutes name their meeting in the title; factions named in the header are speakers.
+        subject = _minutes_title(header) or subject
+        originator = ""
     return CouncilMetadata(
         reference=reference,
         date=_date(header, fields, table_at),
         paper_type=paper_type,
-        originator=_originator(header, fields, paper_type),
+        originator=originator,
         subject=subject,
         consultations=_consultations(text),
         municipality=_municipality(text),
     )
 
 
+def _minutes_title(header: list[str]) -> str:
+    """'Niederschrift über die 18. Sitzung des Stadtrates', possibly across two lines."""
+    for i, line in enumerate(header):
+        if re.match(r"(?:Niederschrift|Protokoll)\b(?!\s*(?:Nr|Nummer))", line, re.IGNORECASE):
+            following = _next_nonempty(header, i)
+            if re.match(r"(?:über|der|des|zur)\b", following):
+                return f"{line} {following}"
+            return line if len(line.split()) > 1 else ""
+    return ""
+
+
 def _clean(line: str) -> str:
     """Strip markdown/HTML markup, collapse spaces, keep wide gaps as tabs (table cells)."""
     line = line.split("<input", 1)[0]  # form checkboxes: the rest of the line is a form, not data
+    if _MD_TABLE_ROW.match(line):  # "| Vorlage Nr. | BV/2025/049 |": cells become tab-separated
+        line = (
+            ""
+            if _MD_TABLE_RULE.match(line)
+            else "\t".join(c.strip() for c in line.strip().strip("|").split("|"))
+        )
     line = _MD_LINK.sub(r"\1", _TAG.sub(" ", line)).replace("\\*", "*").replace("**", "")
     line = line.strip().lstrip("#").strip().strip("*_").strip()
     if _SPACED.match(line):
@@ -254,7 +282,10 @@ def _fields(line: str) -> _Fields:
     return line[: found[0].start()].strip(" \t"), pairs
 
 
-def _paper_type(header: list[str]) -> str:
+def _paper_type(header: list[str], fields: list[_Fields]) -> str:
+    labelled = (normalize_paper_type(value) for _, pairs in fields for kind, value in pairs if kind == "type")
+    if found := next((t for t in labelled if t), ""):
+        return found  # "Drucksache-Art: Antrag", "| Art | Beschlussvorlage |"
     lines = [line for line in header if line][:15]
     found = next((t for line in lines if (t := normalize_paper_type(line))), "")
     # An "Interfraktioneller Antrag" whose title line says "Dringlichkeitsantrag" is the latter.

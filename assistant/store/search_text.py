@@ -1,0 +1,20 @@
+"""The text a chunk is indexed under: its own words plus a short header of its document.
+
+A passage often does not repeat what its document is about ("Die Kosten betragen 2,4 Mio. €"
+under the Betreff "Sanierung des Freibads"). Prefixing the title, type, reference, originator and
+section makes such passages findable by the question's topic, in BM25 and in the dense index
+alike. The stored and cited text stays the page's own.
+"""
+
+from __future__ import annotations
+
+from assistant.models import DocumentInfo
+
+
+def search_text(document: DocumentInfo, section: str, text: str) -> str:
+    header = " · ".join(
+        part
+        for part in (document.title, document.paper_type, document.reference, document.originator, section)
+        if part
+    )
+    return f"{header}\n{text}" if header else text

@@ -6,8 +6,9 @@ Nothing below this module reads ``os.environ``; every field can be set as ``RATS
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,7 +41,7 @@ class Settings(BaseSettings):
     )
     rrf_k: int = Field(60, ge=1, description="Constant of reciprocal rank fusion.")
     abstain_threshold: float = Field(
-        0.45,
+        0.3,
         ge=0.0,
         le=1.0,
         description=(
@@ -48,10 +49,84 @@ class Settings(BaseSettings):
             "below it the extractive answer abstains. Calibrated on eval/data/sample_qa.jsonl."
         ),
     )
+    answer_min_support: float = Field(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Minimum share of the question's weighted key words that the best answering sentence "
+            "must state (halved when it lacks the asked-for kind of fact: amount, date, number); "
+            "below it the extractive answer abstains. Calibrated on eval/data/sample_qa.jsonl."
+        ),
+    )
     answer_max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an extractive answer.")
+    answer_mode: Literal["auto", "llm", "extractive"] = Field(
+        "auto",
+        description=(
+            "How questions are answered: 'extractive' quotes sentences (no LLM), 'llm' writes an answer "
+            "with the local LLM at RATSINFO_LLM_URL, 'auto' uses the LLM when one is configured."
+        ),
+    )
+    llm_url: str = Field(
+        "",
+        description=(
+            "Base URL of an OpenAI-compatible chat API that the city runs itself (vLLM, llama.cpp "
+            "server, Ollama, LM Studio), e.g. http://127.0.0.1:8080/v1; empty: no LLM."
+        ),
+    )
+    llm_model: str = Field(
+        "", description="Model name sent to the LLM server (required with RATSINFO_LLM_URL)."
+    )
+    llm_api_key: SecretStr = Field(
+        SecretStr(""), description="Bearer key for the LLM server, if it wants one (never logged)."
+    )
+    llm_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="Seconds to wait for the LLM (each read of the stream); then the answer is extractive.",
+    )
+    llm_max_tokens: int = Field(700, ge=16, le=8192, description="Most tokens the LLM may write per answer.")
+    rerank_model: str = Field(
+        "",
+        description=(
+            "sentence-transformers CrossEncoder (hub name or local folder) that reorders the fused "
+            "candidates before top-k, e.g. a bge-reranker-v2-m3 folder; empty: no reranking."
+        ),
+    )
+    rerank_candidates: int = Field(
+        30, ge=1, le=200, description="Fused candidates the reranker scores (the best top_k are kept)."
+    )
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are reported and skipped.")
+    oparl_rate_per_second: float = Field(
+        5.0, gt=0, description="Most requests per second sent to one OParl server (all threads together)."
+    )
+    oparl_concurrency: int = Field(4, ge=1, le=32, description="Parallel downloads per OParl server.")
+    oparl_timeout_s: float = Field(30.0, gt=0, description="Timeout in seconds of one OParl request.")
+    oparl_retries: int = Field(
+        4,
+        ge=0,
+        le=20,
+        description="Retries of an OParl request after HTTP 429/5xx or a connection error (with backoff).",
+    )
+    oparl_overlap_minutes: float = Field(
+        60.0,
+        ge=0,
+        description=(
+            "Safety overlap of `ratsinfo sync`: changes are asked for since the last crawl's start minus "
+            "this many minutes (covers clock skew and objects saved during the last crawl)."
+        ),
+    )
     host: str = Field("127.0.0.1", description="Address the API binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
+    rate_limit_per_minute: int = Field(
+        120,
+        ge=0,
+        description=(
+            "API requests per minute and token (a token bucket: bursts up to this many); "
+            "0 switches the limit off."
+        ),
+    )
 
     @field_validator("data_dir")
     @classmethod
@@ -69,3 +144,11 @@ class Settings(BaseSettings):
     @property
     def bm25_dir(self) -> Path:
         return self.data_dir / "bm25"
+
+    @property
+    def users_path(self) -> Path:
+        return self.data_dir / "users.sqlite3"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit.sqlite3"

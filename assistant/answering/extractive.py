@@ -10,11 +10,12 @@ sample QA set (see eval/calibrate.py and the README).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from assistant.access import Principal
+from assistant.answering.answer_types import answer_kind, can_state
 from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.models import Passage, SearchFilters
@@ -24,9 +25,7 @@ from assistant.store.store import Store
 from assistant.text_analysis import analyze
 from ingest.chunking import split_sentences
 
-ABSTENTION = (
-    "Dazu habe ich in den Dokumenten, auf die Sie Zugriff haben, keine belastbare Antwort gefunden."
-)
+ABSTENTION = "Dazu habe ich in den Dokumenten, auf die Sie Zugriff haben, keine belastbare Antwort gefunden."
 _WHITESPACE = re.compile(r"\s+")
 # "Technolo-\ngie" → "Technologie", but "Bau- und Planungsausschuss" stays.
 _HYPHENATED = re.compile(r"(\w)-[ \t]*\n[ \t]*(?!(?:und|oder|bzw|sowie|bis)\b)([a-zäöüß])")
@@ -42,7 +41,8 @@ class _Candidate:
     start: int  # offsets in the chunk text
     end: int
     text: str
-    score: float
+    support: float  # share of the question's weighted key words the sentence states
+    score: float  # support plus tie-breakers
 
 
 def _clean(sentence: str) -> str:
@@ -65,23 +65,31 @@ class ExtractiveAnswerer:
         self._store = store
         self._settings = settings
 
-    def ask(
-        self, question: str, principal: Principal, filters: SearchFilters | None = None
-    ) -> AskResponse:
+    def ask(self, question: str, principal: Principal, filters: SearchFilters | None = None) -> AskResponse:
         passages = self._retriever.search(question, principal, filters, k=self._settings.top_k)
+        return self.answer_from(question, passages)
+
+    def answer_from(self, question: str, passages: list[Passage]) -> AskResponse:
+        """The extractive answer from passages already retrieved (also the LLM mode's fallback)."""
         weights = self._term_weights(question)
         if not passages or self.coverage(weights, passages) < self._settings.abstain_threshold:
             return AskResponse(
                 question=question, answer=ABSTENTION, abstained=True, mode=self.mode, citations=[]
             )
         chosen = self._choose_sentences(question, weights, passages)
-        if not chosen:
+        if not chosen or max(c.support for c in chosen) < self._settings.answer_min_support:
             return AskResponse(
                 question=question, answer=ABSTENTION, abstained=True, mode=self.mode, citations=[]
             )
         return self._compose(question, chosen, passages)
 
     # -- abstention --------------------------------------------------------------------------
+
+    def covers(self, question: str, passages: list[Passage]) -> bool:
+        """Do the passages cover enough of the question's key words to answer at all?"""
+        return bool(passages) and (
+            self.coverage(self._term_weights(question), passages) >= self._settings.abstain_threshold
+        )
 
     def _term_weights(self, question: str) -> dict[str, float]:
         index = self._store.bm25()
@@ -108,18 +116,53 @@ class ExtractiveAnswerer:
     def _choose_sentences(
         self, question: str, weights: dict[str, float], passages: list[Passage]
     ) -> list[_Candidate]:
+        """The best answering sentence of each of the top passages, in rank order."""
+        candidates = self._candidates(question, weights, passages)
+        if not candidates:
+            return []
+        question_vector = self._embedder.embed_query(question)
+        similarity = self._embedder.embed_passages([c.text for c in candidates]) @ question_vector
+        best_of_passage: dict[int, _Candidate] = {}
+        for candidate, sim in zip(candidates, similarity, strict=True):
+            # Support (key words, answer kind) dominates; dense similarity and rank break ties.
+            score = candidate.support + 0.3 * float(np.clip(sim, 0, 1)) + 0.15 / (1 + candidate.passage_rank)
+            scored = replace(candidate, score=score)
+            current = best_of_passage.get(candidate.passage_rank)
+            if current is None or scored.score > current.score:
+                best_of_passage[candidate.passage_rank] = scored
+        best = max(c.score for c in best_of_passage.values())
+        chosen: list[_Candidate] = []
+        seen_texts: set[str] = set()
+        for rank in sorted(best_of_passage):
+            candidate = best_of_passage[rank]
+            key = _WHITESPACE.sub(" ", candidate.text.lower()).strip()
+            if candidate.score < 0.6 * best or key in seen_texts:
+                continue
+            seen_texts.add(key)
+            chosen.append(candidate)
+            if len(chosen) == self._settings.answer_max_sentences:
+                break
+        return chosen
+
+    @staticmethod
+    def _candidates(question: str, weights: dict[str, float], passages: list[Passage]) -> list[_Candidate]:
+        """Sentences of the passages that share key words with the question, with their support."""
         total_weight = sum(weights.values()) or 1.0
+        kind = answer_kind(question)
         candidates: list[_Candidate] = []
         for rank, passage in enumerate(passages):
             # Words of the document's metadata (city, originator, title) count at half weight:
             # "Was beantragt die Fraktion in Dresden …" should prefer sentences of Dresden's papers.
             document = passage.document
             context = set(
-                analyze(f"{document.title} {document.originator} {document.municipality} {document.paper_type}")
+                analyze(
+                    f"{document.title} {document.originator} {document.municipality} {document.paper_type}"
+                )
             )
             for start, end in split_sentences(passage.chunk.text):
                 text = passage.chunk.text[start:end]
-                if len(text.strip()) < _MIN_SENTENCE_CHARS:
+                # Too short to say anything, or a question (an Anfrage asks, it does not answer).
+                if len(text.strip()) < _MIN_SENTENCE_CHARS or text.rstrip().endswith("?"):
                     continue
                 terms = set(analyze(text))
                 in_sentence = sum(weight for term, weight in weights.items() if term in terms)
@@ -128,40 +171,11 @@ class ExtractiveAnswerer:
                 in_context = sum(
                     weight for term, weight in weights.items() if term in context and term not in terms
                 )
-                lexical = (in_sentence + 0.5 * in_context) / total_weight
-                if text.rstrip().endswith("?"):
-                    lexical *= 0.5  # a question in a document (an Anfrage) is not an answer
-                candidates.append(_Candidate(rank, start, end, text, lexical))
-        if not candidates:
-            return []
-        question_vector = self._embedder.embed_query(question)
-        sentence_vectors = self._embedder.embed_passages([c.text for c in candidates])
-        similarity = sentence_vectors @ question_vector
-        scored = [
-            _Candidate(
-                c.passage_rank,
-                c.start,
-                c.end,
-                c.text,
-                # Lexical coverage dominates; the dense similarity and the passage's rank break ties.
-                c.score + 0.3 * float(np.clip(sim, 0, 1)) + 0.15 / (1 + c.passage_rank),
-            )
-            for c, sim in zip(candidates, similarity, strict=True)
-        ]
-        scored.sort(key=lambda c: -c.score)
-        best = scored[0].score
-        chosen: list[_Candidate] = []
-        seen_texts: set[str] = set()
-        for candidate in scored:
-            if len(chosen) == self._settings.answer_max_sentences or candidate.score < 0.6 * best:
-                break
-            key = _WHITESPACE.sub(" ", candidate.text.lower()).strip()
-            if key in seen_texts:
-                continue
-            seen_texts.add(key)
-            chosen.append(candidate)
-        # Read in document order: by passage rank, then position in the passage.
-        return sorted(chosen, key=lambda c: (c.passage_rank, c.start))
+                support = (in_sentence + 0.5 * in_context) / total_weight
+                if not can_state(kind, text):
+                    support *= 0.5
+                candidates.append(_Candidate(rank, start, end, text, support, support))
+        return candidates
 
     def _compose(self, question: str, chosen: list[_Candidate], passages: list[Passage]) -> AskResponse:
         numbers: dict[int, int] = {}  # passage rank → citation number
@@ -175,7 +189,7 @@ class ExtractiveAnswerer:
             )
             sentences.append(f"{_clean(candidate.text)} [{number}]")
         citations = [
-            _citation(number, passages[rank], highlights[rank]) for rank, number in numbers.items()
+            citation_of(number, passages[rank], highlights[rank]) for rank, number in numbers.items()
         ]
         return AskResponse(
             question=question,
@@ -186,7 +200,8 @@ class ExtractiveAnswerer:
         )
 
 
-def _citation(number: int, passage: Passage, highlights: list[tuple[int, int]]) -> Citation:
+def citation_of(number: int, passage: Passage, highlights: list[tuple[int, int]]) -> Citation:
+    """The response's record of ``passage`` cited as ``[number]``."""
     document, chunk = passage.document, passage.chunk
     return Citation(
         n=number,

@@ -1,0 +1,45 @@
+"""Filter values with document counts (for the UI's filters), over visible documents only."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from pydantic import BaseModel
+
+from assistant.access import Principal
+from assistant.store.store import Store
+
+
+class FacetValue(BaseModel):
+    value: str
+    count: int
+
+
+class FacetsResponse(BaseModel):
+    documents: int
+    paper_types: list[FacetValue]
+    bodies: list[FacetValue]
+    originators: list[FacetValue]
+    years: list[FacetValue]
+
+
+def _ranked(values: Iterable[str]) -> list[FacetValue]:
+    counts = Counter(value for value in values if value)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [FacetValue(value=value, count=count) for value, count in ranked]
+
+
+def collect_facets(store: Store, principal: Principal) -> FacetsResponse:
+    """Paper types, bodies, originators and years; each counts the documents carrying it."""
+    visible = [doc for doc in store.documents().values() if principal.can_see(doc.access)]
+    return FacetsResponse(
+        documents=len(visible),
+        paper_types=_ranked(doc.paper_type for doc in visible),
+        # A body appears once per document, however many consultation steps it has there.
+        bodies=_ranked(body for doc in visible for body in set(doc.bodies)),
+        originators=_ranked(doc.originator for doc in visible),
+        years=sorted(
+            _ranked(str(doc.date.year) for doc in visible if doc.date), key=lambda f: f.value, reverse=True
+        ),
+    )

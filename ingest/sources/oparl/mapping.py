@@ -1,0 +1,254 @@
+"""OParl objects → documents: pure functions, no I/O.
+
+A Paper is one document; its text is the text of its files (mainFile first, then the
+auxiliaryFiles), pages in order, joined with form feeds so that page numbers survive the
+pipeline's text extractor. A Meeting's invitation and protocols are documents of their own,
+linked to the meeting by title, date and organisation. Metadata comes from the API and goes into
+``RawDocument.known``, where it wins over what the text parser finds.
+
+References (organisations, persons, meetings, agenda items) are resolved through a
+``References`` object, so that this module stays pure and testable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from ingest.metadata import normalize_paper_type
+from ingest.records import ConsultationStep, CouncilMetadata, RawDocument
+from ingest.sources.oparl.adapters import JsonObject
+
+MAPPING_VERSION = "oparl-1"  # part of every content hash: a change here re-indexes documents
+PAGE_BREAK = "\f"
+_MUNICIPALITY_KINDS = re.compile(
+    r"^(?:Landeshauptstadt|Hansestadt|Universitätsstadt|Kreisstadt|Große Kreisstadt|Stadt|Gemeinde"
+    r"|Markt|Ortsgemeinde|Samtgemeinde|Verbandsgemeinde)\s+",
+    re.IGNORECASE,
+)
+
+# Meeting files that become documents: OParl field → (part of the doc id, paper type, label).
+MEETING_FILE_ROLES: tuple[tuple[str, str, str], ...] = (
+    ("invitation", "Einladung", "Einladung"),
+    ("resultsProtocol", "Niederschrift", "Ergebnisprotokoll"),
+    ("verbatimProtocol", "Niederschrift", "Wortprotokoll"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingInfo:
+    name: str
+    day: date | None
+    organizations: tuple[str, ...] = ()  # names
+
+
+class References(Protocol):
+    """Names and dates of objects that papers and meetings refer to by URL."""
+
+    def organization(self, url: str) -> str: ...
+
+    def person(self, url: str) -> str: ...
+
+    def meeting(self, url: str) -> MeetingInfo | None: ...
+
+    def agenda_item_public(self, url: str) -> bool | None: ...
+
+
+def oparl_doc_id(object_id: str, part: str = "") -> str:
+    """Stable document id of an OParl object (and, for meetings, of one of its files)."""
+    key = f"oparl:{object_id}#{part}" if part else f"oparl:{object_id}"
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def parse_day(value: object) -> date | None:
+    """The date of an OParl ``date`` or date-time value; None if absent or malformed."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def municipality_name(body_name: str) -> str:
+    """ "Stadt Karlsruhe" → "Karlsruhe" (the parser's municipality field holds the bare name)."""
+    return _MUNICIPALITY_KINDS.sub("", body_name.strip()).strip()
+
+
+def _text(value: object) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _urls(value: object) -> list[str]:
+    """URLs of a reference list whose items may be URLs or embedded objects."""
+    items = value if isinstance(value, list) else [value]
+    urls = []
+    for item in items:
+        if isinstance(item, str):
+            urls.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("id"), str):
+            urls.append(item["id"])
+    return urls
+
+
+def _names(value: object, resolve: Any) -> list[str]:
+    names: list[str] = []
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, dict) and _text(item.get("name")):
+            name = _text(item.get("name"))
+        elif isinstance(item, str):
+            name = resolve(item)
+        else:
+            continue
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def consultation_steps(paper: JsonObject, refs: References) -> tuple[ConsultationStep, ...]:
+    """The Beratungsfolge: one step per consultation, in the order the server lists them."""
+    steps = []
+    for consultation in paper.get("consultation") or []:
+        if not isinstance(consultation, dict):
+            continue  # a bare URL: resolved (fetched) by the crawler before mapping
+        meeting_url = consultation.get("meeting")
+        meeting = refs.meeting(meeting_url) if isinstance(meeting_url, str) else None
+        bodies = _names(consultation.get("organization"), refs.organization)
+        if not bodies and meeting is not None:
+            bodies = list(meeting.organizations)
+        if not bodies:
+            continue
+        agenda_item = consultation.get("agendaItem")
+        steps.append(
+            ConsultationStep(
+                body="; ".join(bodies),
+                date=meeting.day if meeting else None,
+                public=refs.agenda_item_public(agenda_item) if isinstance(agenda_item, str) else None,
+                role=_text(consultation.get("role")),
+            )
+        )
+    # Sessions are listed by the server in no guaranteed order; the Beratungsfolge is by date.
+    dated = sorted((step for step in steps if step.date), key=lambda step: step.date or date.min)
+    return tuple(dated + [step for step in steps if not step.date])
+
+
+def paper_metadata(paper: JsonObject, refs: References, municipality: str = "") -> CouncilMetadata:
+    """CouncilMetadata of a Paper from the API (originator: originators, else underDirectionOf)."""
+    originators = _names(paper.get("originatorOrganization"), refs.organization) + _names(
+        paper.get("originatorPerson"), refs.person
+    )
+    if not originators:
+        originators = _names(paper.get("underDirectionOf"), refs.organization)
+    return CouncilMetadata(
+        reference=_text(paper.get("reference")),
+        date=parse_day(paper.get("date")),
+        paper_type=normalize_paper_type(_text(paper.get("paperType"))),
+        originator="; ".join(originators),
+        subject=_text(paper.get("name")),
+        consultations=consultation_steps(paper, refs),
+        municipality=municipality,
+    )
+
+
+def paper_files(paper: JsonObject) -> list[JsonObject]:
+    """The files of a paper: mainFile first, then auxiliaryFiles, each once."""
+    files: list[JsonObject] = []
+    seen: set[str] = set()
+    main = paper.get("mainFile")
+    for file in [main, *(paper.get("auxiliaryFile") or [])]:
+        if isinstance(file, dict) and isinstance(file.get("id"), str) and file["id"] not in seen:
+            seen.add(file["id"])
+            files.append(file)
+    return files
+
+
+def meeting_info(meeting: JsonObject, refs: References) -> MeetingInfo:
+    return MeetingInfo(
+        name=_text(meeting.get("name")),
+        day=parse_day(meeting.get("start")),
+        organizations=tuple(_names(meeting.get("organization"), refs.organization)),
+    )
+
+
+def meeting_files(meeting: JsonObject) -> list[tuple[str, str, str, JsonObject]]:
+    """(doc id part, paper type, label, File) of the meeting's invitation and protocols."""
+    found = []
+    for field, paper_type, label in MEETING_FILE_ROLES:
+        file = meeting.get(field)
+        if isinstance(file, dict) and isinstance(file.get("id"), str):
+            found.append((field, paper_type, label, file))
+    return found
+
+
+def meeting_metadata(
+    meeting: JsonObject, paper_type: str, label: str, refs: References, municipality: str = ""
+) -> CouncilMetadata:
+    """Metadata of one meeting file: titled with the meeting's name and date, linked to its body."""
+    info = meeting_info(meeting, refs)
+    day = info.day.strftime("%d.%m.%Y") if info.day else ""
+    subject = " – ".join(part for part in (f"{label}: {info.name or 'Sitzung'}", day) if part)
+    step = ConsultationStep(body="; ".join(info.organizations), date=info.day) if info.organizations else None
+    return CouncilMetadata(
+        date=info.day,
+        paper_type=paper_type,
+        subject=subject,
+        consultations=(step,) if step else (),
+        municipality=municipality,
+    )
+
+
+def _heading(metadata: CouncilMetadata, paper_type_written: str) -> str:
+    kind = paper_type_written or metadata.paper_type
+    label = " ".join(part for part in (kind, metadata.reference) if part)
+    return "\n".join(part for part in (metadata.subject, label) if part)
+
+
+def combine_pages(
+    files_pages: Sequence[Sequence[str]], metadata: CouncilMetadata, paper_type_written: str = ""
+) -> str:
+    """The document text: a heading (title, type, reference) on page 1, then every file's pages.
+
+    The heading makes every paper findable by its reference and title, also when no file text
+    could be had; it starts page 1, so page numbers of the files stay those of the document.
+    """
+    pages = [page.replace(PAGE_BREAK, "\n") for file_pages in files_pages for page in file_pages]
+    heading = _heading(metadata, paper_type_written)
+    if not pages:
+        return heading
+    pages[0] = f"{heading}\n\n{pages[0]}" if heading else pages[0]
+    return PAGE_BREAK.join(pages)
+
+
+def content_hash(text: str, metadata: CouncilMetadata, url: str) -> str:
+    """sha256 of text, API metadata and URL: a metadata-only change re-indexes the document."""
+    digest = hashlib.sha256()
+    digest.update(MAPPING_VERSION.encode())
+    digest.update(text.encode())
+    digest.update(json.dumps(asdict(metadata), default=str, sort_keys=True).encode())
+    digest.update(url.encode())
+    return digest.hexdigest()
+
+
+def build_document(doc_id: str, source: str, url: str, text: str, metadata: CouncilMetadata) -> RawDocument:
+    """A RawDocument (".txt", pages separated by form feeds) carrying the API metadata."""
+    return RawDocument(
+        doc_id=doc_id,
+        source=source,
+        data=text.encode("utf-8"),
+        suffix=".txt",
+        content_hash=content_hash(text, metadata, url),
+        extra={"url": url} if url else {},
+        known=metadata,
+    )
+
+
+def web_url(obj: JsonObject) -> str:
+    """The object's page for people (``web``), or "" when the server gives none."""
+    value = obj.get("web")
+    return value if isinstance(value, str) and value.startswith(("http://", "https://")) else ""

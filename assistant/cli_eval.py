@@ -1,0 +1,224 @@
+"""`ratsinfo eval`: run a QA dataset through the assistant and report retrieval, grounding,
+abstention, leakage and latency, optionally against a gate of thresholds.
+
+Registered on the main app in assistant/cli.py; its shared helpers are imported when the command
+runs, because assistant.cli imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated, Any
+
+import typer
+
+from assistant.config import Settings
+from assistant.errors import InvalidRequestError
+
+_SUMMARY = (
+    "recall@5",
+    "recall@10",
+    "mrr@10",
+    "ndcg@10",
+    "citation_recall",
+    "citation_precision",
+    "answer_correctness",
+    "abstention_precision",
+    "abstention_recall",
+    "leaked_passages",
+    "search_p50_ms",
+    "search_p95_ms",
+    "ask_p50_ms",
+    "ask_p95_ms",
+)
+
+
+def _cli() -> ModuleType:
+    from assistant import cli
+
+    return cli
+
+
+@contextmanager
+def _data_dir(settings: Settings, dataset: Path, ingest: list[str] | None) -> Iterator[tuple[Any, str]]:
+    """Services over the configured store, or over a temporary one filled first; and a note on which."""
+    from assistant.services import build_services
+    from eval.workspace import ingest_paths, ingest_sample_corpus, is_sample_dataset
+
+    if not ingest:
+        services = build_services(settings) if settings.catalog_path.exists() else None
+        if services is not None and services.store.documents():
+            try:
+                yield services, str(settings.data_dir)
+            finally:
+                services.close()
+            return
+        if services is not None:
+            services.close()
+        if not is_sample_dataset(dataset):
+            raise InvalidRequestError(
+                f"no documents in {settings.data_dir}: ingest them first, or pass --ingest PATHS"
+            )
+    with tempfile.TemporaryDirectory(prefix="ratsinfo-eval-") as workdir:
+        temporary = settings.model_copy(update={"data_dir": Path(workdir) / "data"})
+        services = build_services(temporary)
+        try:
+            if ingest:
+                count = ingest_paths(services, ingest)
+                note = f"temporärer Bestand aus {', '.join(ingest)} ({count} Dokumente)"
+            else:
+                count = ingest_sample_corpus(services, Path(workdir))
+                note = f"temporärer Bestand: Beispielkorpus Lindenau ({count} Dokumente)"
+            typer.echo(note, err=True)
+            yield services, note
+        finally:
+            services.close()
+
+
+def _progress() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.progress import Progress
+
+    progress = Progress(transient=True)
+    progress.start()
+    task = progress.add_task("Evaluation", total=None)
+    return (lambda done, total: progress.update(task, completed=done, total=total)), progress.stop
+
+
+def _print_summary(document: dict[str, Any], report: Path | None) -> None:
+    meta = document["meta"]
+    typer.echo(f"Evaluation {meta['dataset']}: {document['questions']} Fragen, Prüfer {meta['judge']}")
+    deltas = document.get("compare", {}).get("deltas", {})
+    for name in _SUMMARY:
+        entry = document.get(name)
+        if isinstance(entry, dict):
+            line = f"  {name:<22}{entry['value']:>9.3f}  [{entry['ci_low']:.3f} – {entry['ci_high']:.3f}]"
+        else:
+            line = f"  {name:<22}{entry:>9}"
+        if name in deltas:
+            line += f"  Δ {deltas[name]['delta']:+.3f}"
+        typer.echo(line)
+    validation = document.get("judge_validation")
+    if validation:
+        typer.echo(
+            f"  Prüfer auf {validation['pairs']} Paaren: Genauigkeit {validation['accuracy']:.3f}, "
+            f"κ {validation['kappa']:.3f}"
+        )
+    if document["unresolved_relevant"]:
+        typer.echo(
+            f"  Warnung: {document['unresolved_relevant']} relevante Einträge passen zu keinem Dokument "
+            f"im Bestand ({meta['settings']['store']}); Recall zählt sie als nicht gefunden.",
+            err=True,
+        )
+    if report:
+        typer.echo(f"Bericht: {report}")
+
+
+def eval_command(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="With --ingest: files or folders for a temporary store.")
+    ] = None,
+    dataset: Annotated[
+        Path | None, typer.Option("--dataset", "-d", help="QA dataset (JSONL, see eval/data/README.md).")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Folder for report.html, metrics.json, questions.json.")
+    ] = None,
+    compare_with: Annotated[
+        Path | None, typer.Option("--compare", help="An earlier report folder (or its metrics.json).")
+    ] = None,
+    gate: Annotated[
+        Path | None, typer.Option("--gate", help="Thresholds file; exit 1 when a metric misses its bound.")
+    ] = None,
+    judge: Annotated[
+        str, typer.Option("--judge", help="lexical | cross-encoder:NAME_OR_PATH | llm:URL")
+    ] = "lexical",
+    judge_model: Annotated[
+        str, typer.Option("--judge-model", help="Model name sent to an llm: judge.")
+    ] = "default",
+    judge_api_key: Annotated[
+        str,
+        typer.Option("--judge-api-key", envvar="RATSINFO_JUDGE_API_KEY", help="API key of an llm: judge."),
+    ] = "",
+    users: Annotated[
+        Path | None, typer.Option("--users", help='Users file {"name": ["group", …]} for the dataset.')
+    ] = None,
+    ingest: Annotated[
+        bool, typer.Option("--ingest", help="Ingest PATHS into a temporary store and evaluate that.")
+    ] = False,
+    validate_judge_only: Annotated[
+        bool, typer.Option("--validate-judge", help="Only validate the judge on eval/data/judge_pairs.jsonl.")
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Only the first N questions (0: all).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print metrics.json to stdout.")] = False,
+) -> None:
+    """Evaluate retrieval, citations, abstention, leakage and latency on a QA dataset."""
+    cli = _cli()
+    settings = cli._settings()
+    from eval.dataset import DatasetError, load_dataset
+    from eval.judges import build_judge
+    from eval.judges.validation import load_pairs, validate_judge
+    from eval.suite import run_suite
+    from eval.users import UserDirectory
+
+    with cli._errors_to_exit():
+        try:
+            chosen = build_judge(judge, model=judge_model, api_key=judge_api_key, device=settings.device)
+        except ValueError as error:
+            raise InvalidRequestError(str(error)) from error
+        if validate_judge_only:
+            result = validate_judge(chosen, load_pairs())
+            cli._emit(
+                result,
+                as_json,
+                lambda: typer.echo(
+                    f"{result['judge']}: Genauigkeit {result['accuracy']:.3f}, κ {result['kappa']:.3f} "
+                    f"auf {result['pairs']} Paaren; {json.dumps(result['by_split'])}"
+                ),
+            )
+            return
+        if dataset is None:
+            raise InvalidRequestError("--dataset is required (or --validate-judge)")
+        if paths and not ingest:
+            raise InvalidRequestError("paths are only taken with --ingest")
+        try:
+            items = load_dataset(dataset)
+        except DatasetError as error:
+            raise InvalidRequestError(str(error)) from error
+        items = items[:limit] if limit else items
+        with _data_dir(settings, dataset, paths if ingest else None) as (services, store):
+            directory = UserDirectory.for_dataset(dataset, users, services.settings.users_path)
+            on_progress, stop = _progress()
+            try:
+                outcome = run_suite(
+                    services,
+                    items,
+                    chosen,
+                    directory,
+                    dataset=str(dataset),
+                    report_dir=report,
+                    compare_with=compare_with,
+                    gate=gate,
+                    store=store,
+                    on_progress=on_progress,
+                )
+            finally:
+                stop()
+    if as_json:
+        sys.stdout.write(json.dumps(outcome.document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_summary(outcome.document, outcome.report)
+    if gate is not None:
+        if outcome.gate_failures:
+            typer.echo(f"Schwellenwerte aus {gate} verfehlt:", err=True)
+            for line in outcome.gate_failures:
+                typer.echo(f"  {line}", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"Schwellenwerte aus {gate} eingehalten.", err=True)

@@ -1,0 +1,95 @@
+"""Aggregates per-question results into the metrics of metrics.json, with bootstrap intervals.
+
+Which questions count where:
+
+* ranking (recall@k, MRR@10, nDCG@10): answerable questions that name relevant documents;
+* citation recall and precision: questions the system answered (did not abstain on);
+* answer correctness: answerable questions with reference claims (an abstention scores 0);
+* abstention precision and recall: all questions;
+* leakage and latency: all questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eval.metrics import abstention_precision, abstention_recall, estimate, mean, percentile
+from eval.runner import K, QuestionResult
+
+QUALITY_METRICS = (
+    "recall@1",
+    "recall@3",
+    "recall@5",
+    "recall@10",
+    "mrr@10",
+    "ndcg@10",
+    "citation_recall",
+    "citation_precision",
+    "answer_correctness",
+    "abstention_precision",
+    "abstention_recall",
+)
+COUNT_METRICS = ("leaked_passages", "leaked_retrieved", "leaked_cited", "leaked_quoted")
+LATENCY_METRICS = ("search_p50_ms", "search_p95_ms", "ask_p50_ms", "ask_p95_ms")
+
+
+def _abstention_precision(rows: Sequence[QuestionResult]) -> float:
+    return abstention_precision([r.abstained for r in rows], [r.item.answerable for r in rows])
+
+
+def _abstention_recall(rows: Sequence[QuestionResult]) -> float:
+    return abstention_recall([r.abstained for r in rows], [r.item.answerable for r in rows])
+
+
+def summarize(results: Sequence[QuestionResult], *, resamples: int = 1000) -> dict[str, Any]:
+    """All metrics: quality ones as ``{"value", "ci_low", "ci_high", "n"}``, counts and latencies plain."""
+    ranked = [r for r in results if r.has_ranking_target and not r.error]
+    answered = [r for r in results if not r.abstained and not r.error]
+    with_claims = [r.correctness for r in results if r.correctness is not None and not r.error]
+    judged = [r for r in results if not r.error]
+
+    metrics: dict[str, Any] = {}
+    for cutoff in (1, 3, 5, K):
+        metrics[f"recall@{cutoff}"] = estimate([r.recall[cutoff] for r in ranked], mean, resamples=resamples)
+    metrics["mrr@10"] = estimate([r.reciprocal_rank for r in ranked], mean, resamples=resamples)
+    metrics["ndcg@10"] = estimate([r.ndcg for r in ranked], mean, resamples=resamples)
+    metrics["citation_recall"] = estimate(
+        [r.grounding.citation_recall for r in answered], mean, resamples=resamples
+    )
+    metrics["citation_precision"] = estimate(
+        [r.grounding.citation_precision for r in answered], mean, resamples=resamples
+    )
+    metrics["answer_correctness"] = estimate(
+        [c for c in with_claims if c is not None], mean, resamples=resamples
+    )
+    metrics["abstention_precision"] = estimate(judged, _abstention_precision, resamples=resamples)
+    metrics["abstention_recall"] = estimate(judged, _abstention_recall, resamples=resamples)
+
+    metrics["leaked_retrieved"] = sum(len(r.leaks.retrieved) for r in results)
+    metrics["leaked_cited"] = sum(len(r.leaks.cited) for r in results)
+    metrics["leaked_quoted"] = sum(len(r.leaks.quoted) for r in results)
+    metrics["leaked_passages"] = (
+        metrics["leaked_retrieved"] + metrics["leaked_cited"] + metrics["leaked_quoted"]
+    )
+
+    search = [r.search_ms for r in judged]
+    ask = [r.ask_ms for r in judged]
+    metrics["search_p50_ms"] = round(percentile(search, 50), 2)
+    metrics["search_p95_ms"] = round(percentile(search, 95), 2)
+    metrics["ask_p50_ms"] = round(percentile(ask, 50), 2)
+    metrics["ask_p95_ms"] = round(percentile(ask, 95), 2)
+
+    metrics["questions"] = len(results)
+    metrics["answerable"] = sum(1 for r in results if r.item.answerable)
+    metrics["unanswerable"] = sum(1 for r in results if not r.item.answerable)
+    metrics["abstained"] = sum(1 for r in judged if r.abstained)
+    metrics["errors"] = sum(1 for r in results if r.error)
+    metrics["unresolved_relevant"] = sum(len(r.unresolved) for r in results)
+    return metrics
+
+
+def recall_curve(results: Sequence[QuestionResult]) -> dict[int, float]:
+    """Mean recall@k for k = 1 … 10 over the ranked questions."""
+    ranked = [r for r in results if r.has_ranking_target and not r.error]
+    return {cutoff: round(mean([r.recall[cutoff] for r in ranked]), 4) for cutoff in range(1, K + 1)}

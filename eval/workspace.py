@@ -1,0 +1,47 @@
+"""Temporary data dirs for an evaluation: the bundled sample corpus, or folders given on the CLI.
+
+The operator's own data dir is never written to: `make eval` on a fresh clone and
+``ratsinfo eval --ingest PATHS`` both build a store in a temporary folder that is removed after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.errors import InvalidRequestError
+from assistant.services import Services
+
+SAMPLE_DATASET = Path(__file__).resolve().parent / "data" / "sample_qa.jsonl"
+
+
+def is_sample_dataset(path: Path) -> bool:
+    """The bundled sample QA set (by location, or a copy by its name)."""
+    return path.resolve() == SAMPLE_DATASET or path.name == SAMPLE_DATASET.name
+
+
+def ingest_sample_corpus(services: Services, workdir: Path) -> int:
+    """Write the sample corpus under ``workdir`` and ingest it: public, then each restricted group."""
+    from ingest.sample_corpus import materialize
+
+    corpus = workdir / "sample-corpus"
+    materialize(corpus)
+    report = services.ingestor.ingest([str(corpus / "public")])
+    documents = report.added
+    restricted = corpus / "restricted"
+    for group_folder in sorted(restricted.iterdir()) if restricted.is_dir() else []:
+        group_report = services.ingestor.ingest([str(group_folder)], access=frozenset({group_folder.name}))
+        documents += group_report.added
+    if report.failed:
+        raise InvalidRequestError(
+            f"the sample corpus did not ingest: {report.failed[0].source}: {report.failed[0].error}"
+        )
+    return documents
+
+
+def ingest_paths(services: Services, paths: Sequence[str]) -> int:
+    """Ingest files and folders as public documents; returns how many were added."""
+    missing = [path for path in paths if not Path(path).exists()]
+    if missing:
+        raise InvalidRequestError(f"not found: {', '.join(missing)}")
+    return services.ingestor.ingest(list(paths)).added

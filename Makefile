@@ -29,6 +29,13 @@ sample: install
 	$(BIN)/ratsinfo ingest $(DATA)/sample-corpus/public --prune
 	@for group in $$(ls $(DATA)/sample-corpus/restricted); do \
 	  $(BIN)/ratsinfo ingest $(DATA)/sample-corpus/restricted/$$group --group $$group --prune; done
+	@# Demo users for the web UI (password NAME-demo), created once; revoke them before real use.
+	@for entry in anna:fraktion-gruen,gremium-hauptausschuss bernd:fraktion-spd; do \
+	  name=$${entry%%:*}; groups=$$(echo "$${entry#*:}" | sed 's/^/--group /; s/,/ --group /g'); \
+	  $(BIN)/ratsinfo users list --json | grep -q "\"name\": \"$$name\"" || \
+	  echo "$$name-demo" | $(BIN)/ratsinfo users add $$name $$groups --password-stdin >/dev/null; done
+	@echo "Web-UI: http://127.0.0.1:8000/ui/ - anmelden als anna / anna-demo (fraktion-gruen, gremium-hauptausschuss)"
+	@echo "        oder bernd / bernd-demo (fraktion-spd, sieht nur Oeffentliches)"
 
 run: sample
 	$(BIN)/ratsinfo serve --host 127.0.0.1 --port 8000

@@ -14,6 +14,11 @@ import typer
 from pydantic import BaseModel, ValidationError
 
 from assistant.access import LOCAL_OPERATOR, PUBLIC, validate_group
+from assistant.audit import filters_to_dict
+from assistant.cli_admin import UserOption, acl_app, audit_command, cli_audited, cli_principal, users_app
+from assistant.cli_backup import backup_command, restore_command
+from assistant.cli_eval import eval_command
+from assistant.cli_models import models_app, reindex_command
 from assistant.config import Settings
 from assistant.errors import (
     AuthenticationError,
@@ -26,7 +31,7 @@ from assistant.errors import (
 )
 from assistant.models import SearchFilters
 from assistant.schemas import AskResponse, SearchHit, SearchResponse
-from assistant.stats import collect_stats
+from assistant.store.writer_lock import BUSY_EXIT_CODE, StoreBusyError, writer_active
 
 app = typer.Typer(
     name="ratsinfo",
@@ -43,6 +48,7 @@ EXIT_CODES: dict[type[RatsinfoError], int] = {
     NotFoundError: 4,
     AuthenticationError: 5,
     PermissionDeniedError: 5,
+    StoreBusyError: BUSY_EXIT_CODE,
 }
 
 T = TypeVar("T")
@@ -119,7 +125,11 @@ def _filters(
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files or folders to ingest.")],
+    paths: Annotated[list[str] | None, typer.Argument(help="Files or folders to ingest.")] = None,
+    oparl: Annotated[
+        list[str] | None,
+        typer.Option("--oparl", help="OParl System URL to crawl (repeatable); later: ratsinfo sync"),
+    ] = None,
     prune: Annotated[
         bool, typer.Option("--prune", help="Delete documents that are gone from these folders.")
     ] = False,
@@ -129,9 +139,13 @@ def ingest(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Ingest council documents (PDF, DOCX, HTML, TXT/Markdown) from files and folders."""
+    """Ingest council documents (PDF, DOCX, HTML, TXT/Markdown) from files and folders, or via OParl."""
     settings = _settings()
+    crawl: dict[str, Any] = {}
     with _errors_to_exit():
+        if not paths and not oparl:
+            raise InvalidRequestError("Bitte Dateien oder Ordner angeben, oder --oparl URL.")
+        paths = paths or []
         try:
             access = frozenset(validate_group(g) for g in group) if group else frozenset({PUBLIC})
         except ValueError as error:
@@ -151,6 +165,8 @@ def ingest(
                 )
         else:
             report = services.ingestor.ingest(paths, access=access, prune=prune)
+        if oparl:
+            crawl = _crawl_oparl(services, settings, oparl, access, report)
 
     def human() -> None:
         typer.echo(
@@ -158,10 +174,59 @@ def ingest(
             f"{report.deleted} gelöscht, {len(report.failed)} fehlgeschlagen; "
             f"{report.chunks} Abschnitte eingebettet in {report.seconds:.1f} s"
         )
+        if crawl:
+            _echo_crawl(crawl)
         for failure in report.failed:
             typer.echo(f"  übersprungen: {failure.source}: {failure.error}", err=True)
 
-    _emit(report.to_dict(), as_json, human)
+    _emit(report.to_dict() | crawl, as_json, human)
+
+
+def _crawl_oparl(
+    services: Any, settings: Settings, urls: list[str] | None, access: frozenset[str] | None, report: Any
+) -> dict[str, Any]:
+    """Crawl OParl sources (``urls``: completely; None: every known one, what changed)."""
+    from ingest.sources.oparl import OParlSync
+
+    with services.store.writing("sync"), OParlSync(services.ingestor, services.store, settings) as oparl_sync:
+        if urls is None:
+            if not oparl_sync.sources():
+                raise InvalidRequestError("Keine OParl-Quelle bekannt: zuerst ratsinfo ingest --oparl URL.")
+            result = oparl_sync.sync(report=report)
+        else:
+            result = oparl_sync.ingest(urls, access=access or frozenset({PUBLIC}), report=report)
+    return result.to_dict()
+
+
+def _echo_crawl(crawl: dict[str, Any]) -> None:
+    typer.echo(
+        f"OParl: {crawl['papers']} Vorlagen, {crawl['meetings']} Sitzungen, "
+        f"{crawl['files_downloaded']} Dateien geladen, {crawl['files_cached']} aus dem Zwischenspeicher, "
+        f"{crawl['pages_fetched']} Listenseiten in {crawl['seconds']:.1f} s"
+    )
+
+
+@app.command()
+def sync(as_json: JsonOption = False) -> None:
+    """Bring every OParl source up to date: only what changed since its last crawl, deletions included."""
+    from ingest.pipeline import IngestReport
+
+    settings = _settings()
+    with _errors_to_exit():
+        services = _services(settings)
+        report = IngestReport()
+        crawl = _crawl_oparl(services, settings, None, None, report)
+
+    def human() -> None:
+        typer.echo(
+            f"{report.added} neu, {report.updated} aktualisiert, {report.unchanged} unverändert, "
+            f"{report.deleted} gelöscht, {len(report.failed)} fehlgeschlagen"
+        )
+        _echo_crawl(crawl)
+        for failure in report.failed:
+            typer.echo(f"  übersprungen: {failure.source}: {failure.error}", err=True)
+
+    _emit(crawl, as_json, human)
 
 
 @app.command()
@@ -174,14 +239,18 @@ def search(
     originator: OriginatorOption = "",
     reference: ReferenceOption = "",
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="Number of results.")] = 10,
+    user: UserOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Hybrid search (dense + BM25) over the ingested documents, with filters."""
     settings = _settings()
-    with _errors_to_exit():
+    with _errors_to_exit(), cli_audited(settings, "search", user, query) as record:
         filters = _filters(types, date_from, date_to, body, originator, reference)
+        record.filters = {**filters_to_dict(filters), "k": k}
+        principal = cli_principal(settings, user)
         services = _services(settings)
-        passages = services.retriever.search(query, LOCAL_OPERATOR, filters, k=k)
+        passages = services.retriever.search(query, principal, filters, k=k)
+        record.returned = list(dict.fromkeys(p.document.doc_id for p in passages))
     response = SearchResponse(query=query, results=[SearchHit.from_passage(p) for p in passages])
 
     def human() -> None:
@@ -208,17 +277,32 @@ def ask(
     date_to: ToOption = None,
     body: BodyOption = "",
     originator: OriginatorOption = "",
+    user: UserOption = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode",
+            help="llm, extractive or auto (llm when RATSINFO_LLM_URL is set); default RATSINFO_ANSWER_MODE.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Answer a question with numbered citations (extractive: quotes, no LLM)."""
+    """Answer a question with numbered citations: quotes, or the local LLM with checked citations."""
     settings = _settings()
-    with _errors_to_exit():
+    with _errors_to_exit(), cli_audited(settings, "ask", user, question) as record:
         filters = _filters(types, date_from, date_to, body, originator, "")
+        record.filters = filters_to_dict(filters)
+        principal = cli_principal(settings, user)
         services = _services(settings)
-        response: AskResponse = services.answerer.ask(question, LOCAL_OPERATOR, filters)
+        response: AskResponse = services.answerer.ask(question, principal, filters, mode=mode)
+        record.cited = record.returned = list(dict.fromkeys(c.doc_id for c in response.citations))
 
     def human() -> None:
+        if response.notice:
+            typer.echo(f"Hinweis: {response.notice}", err=True)
         typer.echo(response.answer)
+        for removed in response.removed:
+            typer.echo(f"  entfernt: {removed.text} ({removed.reason})", err=True)
         if response.citations:
             typer.echo("\nQuellen:")
         for citation in response.citations:
@@ -234,6 +318,8 @@ def stats(as_json: JsonOption = False) -> None:
     settings = _settings()
     with _errors_to_exit():
         services = _services(settings)
+        from assistant.stats import collect_stats  # imports Chroma: only where needed
+
         response = collect_stats(services.store, LOCAL_OPERATOR)
 
     def human() -> None:
@@ -265,6 +351,8 @@ def check(
         "missing_vectors": len(report.missing_vectors),
         "orphan_vectors": len(report.orphan_vectors),
         "bm25_current": report.bm25_current,
+        "pending_documents": report.pending_documents,
+        "writer_active": writer_active(settings.data_dir),
     }
     _emit(data, as_json, lambda: typer.echo(json.dumps(data, indent=2)))
     if not report.consistent and not repair:
@@ -297,9 +385,22 @@ def serve(
         settings.port = port
     with _errors_to_exit():
         from assistant.api.app import create_app
+        from assistant.auth.security import build_security, ensure_safe_bind
 
-        application = create_app(settings)
+        security = build_security(settings)
+        ensure_safe_bind(settings, security.users)
+        application = create_app(settings, security=security)
     uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
+
+
+app.add_typer(users_app, name="users")
+app.add_typer(acl_app, name="acl")
+app.command("audit")(audit_command)
+app.add_typer(models_app, name="models")
+app.command("reindex")(reindex_command)
+app.command("eval")(eval_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

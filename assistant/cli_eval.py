@@ -21,23 +21,6 @@ import typer
 from assistant.config import Settings
 from assistant.errors import InvalidRequestError
 
-_SUMMARY = (
-    "recall@5",
-    "recall@10",
-    "mrr@10",
-    "ndcg@10",
-    "citation_recall",
-    "citation_precision",
-    "answer_correctness",
-    "abstention_precision",
-    "abstention_recall",
-    "leaked_passages",
-    "search_p50_ms",
-    "search_p95_ms",
-    "ask_p50_ms",
-    "ask_p95_ms",
-)
-
 
 def _cli() -> ModuleType:
     from assistant import cli
@@ -96,7 +79,9 @@ def _print_summary(document: dict[str, Any], report: Path | None) -> None:
     meta = document["meta"]
     typer.echo(f"Evaluation {meta['dataset']}: {document['questions']} Fragen, Prüfer {meta['judge']}")
     deltas = document.get("compare", {}).get("deltas", {})
-    for name in _SUMMARY:
+    from eval.summary import HEADLINE_METRICS
+
+    for name in HEADLINE_METRICS:
         entry = document.get(name)
         if isinstance(entry, dict):
             line = f"  {name:<22}{entry['value']:>9.3f}  [{entry['ci_low']:.3f} – {entry['ci_high']:.3f}]"

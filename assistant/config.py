@@ -98,6 +98,14 @@ class Settings(BaseSettings):
         30, ge=1, le=200, description="Fused candidates the reranker scores (the best top_k are kept)."
     )
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are reported and skipped.")
+    ingest_batch_chunks: int = Field(
+        2048,
+        ge=1,
+        description=(
+            "Chunks embedded and written to the store together; each batch is one commit, so an "
+            "interrupted ingest loses at most one batch of work."
+        ),
+    )
     oparl_rate_per_second: float = Field(
         5.0, gt=0, description="Most requests per second sent to one OParl server (all threads together)."
     )
@@ -119,6 +127,11 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the API binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
+    max_request_kb: int = Field(
+        1024,
+        ge=1,
+        description="Largest API request body in kB; larger requests get HTTP 413 with a message.",
+    )
     rate_limit_per_minute: int = Field(
         120,
         ge=0,

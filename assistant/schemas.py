@@ -68,13 +68,37 @@ class Citation(BaseModel):
     score: float
 
 
+class AnswerSentence(BaseModel):
+    text: str = Field(description="A sentence of the LLM's answer, without its markers.")
+    citations: list[int] = Field(
+        default_factory=list, description="Numbers of the citations that support it (empty if removed)."
+    )
+    supported: bool = Field(description="Whether the cited passages support it (else it was removed).")
+
+
+class RemovedSentence(BaseModel):
+    text: str
+    reason: str = Field(description="Why it was removed (German): no marker, unknown source, unsupported.")
+
+
 class AskResponse(BaseModel):
     question: str
-    answer: str
+    answer: str = Field(description="Only supported sentences, each ending in its [n] markers.")
     abstained: bool
-    mode: str
+    mode: str = Field(description="'llm' or 'extractive' (also when the LLM failed; see notice).")
     citations: list[Citation]
-    notice: str = ""
+    notice: str = Field(
+        default="", description="Why the answer is not what was asked for, e.g. an LLM fallback."
+    )
+    standalone_question: str = Field(
+        default="", description="A follow-up question as retrieved, with the conversation filled in."
+    )
+    sentences: list[AnswerSentence] = Field(
+        default_factory=list, description="LLM mode: every sentence the model wrote and its check."
+    )
+    removed: list[RemovedSentence] = Field(
+        default_factory=list, description="LLM mode: sentences kept from the user, with the reason."
+    )
 
 
 class ConsultationOut(BaseModel):

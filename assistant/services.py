@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.answering.answerer import Answerer
 from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.generative import GenerativeAnswerer
+from assistant.answering.grounding import default_judge
+from assistant.answering.llm import ChatLLM, llm_configured
 from assistant.config import Settings
 from assistant.embedding import Embedder, build_embedder
 from assistant.offline import disable_phone_home
+from assistant.reranking import build_reranker
 from assistant.retrieval import HybridRetriever
 from assistant.store.store import Store
 from ingest.pipeline import Ingestor
@@ -19,7 +24,7 @@ class Services:
     embedder: Embedder
     store: Store
     retriever: HybridRetriever
-    answerer: ExtractiveAnswerer
+    answerer: Answerer
     ingestor: Ingestor
 
     def close(self) -> None:
@@ -30,12 +35,15 @@ def build_services(settings: Settings) -> Services:
     disable_phone_home()
     embedder = build_embedder(settings)
     store = Store(settings, embedder)
-    retriever = HybridRetriever(store, embedder, settings)
+    retriever = HybridRetriever(store, embedder, settings, reranker=build_reranker(settings))
+    extractive = ExtractiveAnswerer(retriever, embedder, store, settings)
+    llm = ChatLLM(settings) if llm_configured(settings) else None
+    generative = GenerativeAnswerer(extractive, llm, default_judge()) if llm is not None else None
     return Services(
         settings=settings,
         embedder=embedder,
         store=store,
         retriever=retriever,
-        answerer=ExtractiveAnswerer(retriever, embedder, store, settings),
+        answerer=Answerer(retriever, extractive, generative, llm, settings),
         ingestor=Ingestor(store, embedder, settings),
     )

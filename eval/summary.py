@@ -32,6 +32,8 @@ QUALITY_METRICS = (
 )
 COUNT_METRICS = ("leaked_passages", "leaked_retrieved", "leaked_cited", "leaked_quoted")
 LATENCY_METRICS = ("search_p50_ms", "search_p95_ms", "ask_p50_ms", "ask_p95_ms")
+# What `ratsinfo eval` prints without --json.
+HEADLINE_METRICS = (*QUALITY_METRICS[2:], "leaked_passages", *LATENCY_METRICS)
 
 
 def _abstention_precision(rows: Sequence[QuestionResult]) -> float:

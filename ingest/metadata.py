@@ -87,7 +87,7 @@ _KEY = re.compile(
     r"|Vorlage|(?:Antrag|Anfrage)\s*Nr\.?"
     r"|(?:Niederschrift|Protokoll|Sitzungs|(?:Fraktions|Arbeits)?[Pp]apier|Mitteilung|Stellungnahme"
     r"|(?:Beschluss|Informations|Mitteilungs)vorlage)s?[- ]?(?:Nr\.?|Nummer))"
-    r"|(?P<date>Datum(?: der Sitzung)?|Eingang|Eingangsdatum|Eingegangen(?: am)?|Sitzungs(?:tag|datum))"
+    r"|(?P<date>Datum(?: der Sitzung)?|Eingang|Eingangsdatum|Eingegangen(?: am)?|Sitzungs(?:tag|datum)|Sitzung (?:vom|am))"
     r"|(?P<type>(?:Drucksachen?|Vorlagen|Dokument)?-?[Aa]rt)"
     r"|(?P<party>Verfasser(?:in)?|Antragsteller(?:in|innen)?|Einreicher(?:in)?|Absender|Fraktion(?:en)?"
     r"|(?:Interfraktionelle[rs]?\s+)?(?:Änderungs?-?/?\s?|Ergänzungs|Dringlichkeits)?(?:[Aa]ntr?ag|Anfrage|Resolution))"

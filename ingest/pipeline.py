@@ -1,42 +1,51 @@
 """The ingest pipeline: source → extract → parse metadata → chunk → embed → store.
 
 Incremental and idempotent: a document's id comes from its absolute path, its content hash
-decides whether anything happens. Unchanged documents are skipped before extraction, so a
-re-run over an unchanged corpus only reads and hashes files. Extraction, parsing and chunking
-are pure and run in worker processes; embedding and store writes are batched.
+decides whether anything happens. Unchanged documents are skipped before extraction; files
+whose size and mtime are as last recorded are not even read, so a re-run over an unchanged
+folder costs a stat per file. Extraction, parsing and chunking are pure (``ingest.prepare``)
+and run in worker processes; embedding and store writes are batched.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from assistant.access import PUBLIC
 from assistant.config import Settings
 from assistant.embedding import Embedder
-from assistant.errors import ExtractionError
 from assistant.models import DocumentInfo
+from assistant.store.bm25_index import saved_generation
+from assistant.store.search_text import search_text
 from assistant.store.store import DocumentWrite, Store
-from ingest.chunking import chunk_document
-from ingest.extract import extract
-from ingest.metadata import parse_metadata
-from ingest.records import Chunk, CouncilMetadata, Page, RawDocument
-from ingest.sources.folder import SourceFile, discover, file_doc_id, read_file
+from ingest.prepare import Failure, PreparedDocument, merge_metadata, prepare, prepare_safely
+from ingest.records import RawDocument
+from ingest.sources.folder import SourceFile, discover
+from ingest.sources.incremental_folder import IncrementalFolderReader
+
+__all__ = [
+    "PUBLIC_ACCESS",
+    "Failure",
+    "IngestReport",
+    "Ingestor",
+    "PreparedDocument",
+    "merge_metadata",
+    "prepare",
+]
 
 PUBLIC_ACCESS = frozenset({PUBLIC})
-_BATCH_CHUNKS = 2048  # chunks embedded and written together
 _PARALLEL_FROM = 64  # below this many documents a process pool costs more than it saves
-
-
-@dataclass(slots=True)
-class Failure:
-    source: str
-    error: str
+# ... and below this many bytes: starting the pool takes a second or two, while a few hundred
+# small or empty texts are prepared inline in well under one.
+_PARALLEL_BYTES = 2_000_000
 
 
 @dataclass(slots=True)
@@ -61,89 +70,38 @@ class IngestReport:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedDocument:
-    document: DocumentInfo
-    pages: tuple[Page, ...]
-    chunks: tuple[Chunk, ...]
-
-
-def _title(subject: str, title_hint: str, pages: Sequence[Page], source: str) -> str:
-    if subject:
-        return subject
-    if title_hint:
-        return title_hint.strip()
-    for page in pages:
-        for line in page.text.splitlines():
-            if len(line.strip()) > 3:
-                return line.strip().lstrip("#* ").strip()[:200]
-    return Path(source).stem
-
-
-def merge_metadata(known: CouncilMetadata | None, parsed: CouncilMetadata) -> CouncilMetadata:
-    """Source-system metadata wins field by field; the parser fills what it leaves empty."""
-    if known is None:
-        return parsed
-    return CouncilMetadata(
-        **{
-            name: getattr(known, name) or getattr(parsed, name)
-            for name in CouncilMetadata.__dataclass_fields__
-        }
-    )
-
-
-def prepare(raw: RawDocument, root: str, access: frozenset[str], max_words: int) -> PreparedDocument:
-    """Extract, parse and chunk one document (pure: no I/O, safe in a worker process)."""
-    extracted = extract(raw)
-    metadata = merge_metadata(raw.known, parse_metadata(extracted.text, extracted.title_hint))
-    chunks = tuple(chunk_document(raw.doc_id, extracted.pages, max_words=max_words))
-    if not chunks:
-        raise ExtractionError("document contains no text")
-    document = DocumentInfo(
-        doc_id=raw.doc_id,
-        source=raw.source,
-        root=root,
-        content_hash=raw.content_hash,
-        media_type=raw.suffix.lstrip("."),
-        title=_title(metadata.subject, extracted.title_hint, extracted.pages, raw.source),
-        reference=metadata.reference,
-        date=metadata.date,
-        paper_type=metadata.paper_type,
-        originator=metadata.originator,
-        subject=metadata.subject,
-        municipality=metadata.municipality,
-        consultations=metadata.consultations,
-        url=raw.extra.get("url", ""),
-        access=access,
-        page_count=len(extracted.pages),
-        chunk_count=len(chunks),
-    )
-    return PreparedDocument(document, extracted.pages, chunks)
-
-
-def _prepare_safely(
-    job: tuple[RawDocument, str, frozenset[str], int],
-) -> PreparedDocument | Failure:
-    raw, root, access, max_words = job
-    try:
-        return prepare(raw, root, access, max_words)
-    except ExtractionError as error:
-        return Failure(raw.source, str(error))
-    except Exception as error:  # a bug in one document must not stop the batch
-        return Failure(raw.source, f"unexpected {type(error).__name__}: {error}")
-
-
 def _prepared(
     jobs: list[tuple[RawDocument, str, frozenset[str], int]],
 ) -> Iterator[PreparedDocument | Failure]:
     workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < _PARALLEL_FROM or workers == 1:
-        yield from map(_prepare_safely, jobs)
+    small = sum(len(raw.data) for raw, *_ in jobs) < _PARALLEL_BYTES
+    if len(jobs) < _PARALLEL_FROM or small or workers == 1:
+        yield from map(prepare_safely, jobs)
         return
-    # forkserver: forking a process that has loaded torch or Chroma's threads is unsafe.
+    # forkserver: forking a process that has loaded torch or Chroma's threads is unsafe. The
+    # server imports the (light) preparation module once and forks workers that have it;
+    # "__main__" stays preloaded, as by default, or each worker would import it again.
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", "ingest.prepare"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_prepare_safely, jobs, chunksize=16)
+        yield from pool.map(prepare_safely, jobs, chunksize=16)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _exclusive(
+    method: Callable[Concatenate[Ingestor, _P], _R],
+) -> Callable[Concatenate[Ingestor, _P], _R]:
+    """Run ``method`` holding the data dir's writer lock (StoreBusyError if another writer runs)."""
+
+    @functools.wraps(method)
+    def locked(self: Ingestor, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._store.writing("ingest"):
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 class Ingestor:
@@ -159,30 +117,35 @@ class Ingestor:
         prune: bool = False,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> IngestReport:
-        """Ingest files and folders; with ``prune``, delete documents gone from those folders."""
+        """Ingest files and folders; with ``prune``, delete documents gone from those folders.
+
+        Files unchanged since the last ingest (same size and mtime, see ``incremental_folder``)
+        are not read again; a bad file is reported and, still present, never pruned.
+        """
         report = IngestReport()
         files, roots = self._discover(arguments, report)
-        max_bytes = int(self._settings.max_file_mb * 1e6)
-        unreadable: set[str] = set()  # still present, so never pruned: a bad file loses nothing
-
-        def read_all() -> Iterator[tuple[RawDocument, str]]:
-            for source_file in files:
-                try:
-                    yield read_file(source_file, max_bytes), source_file.root
-                except ExtractionError as error:
-                    unreadable.add(file_doc_id(source_file.path))
-                    report.failed.append(Failure(source_file.source, str(error)))
-
-        return self.ingest_documents(
-            read_all(),
+        reader = IncrementalFolderReader(
+            self._store,
+            access,
+            int(self._settings.max_file_mb * 1e6),
+            on_failure=lambda source, error: report.failed.append(Failure(source, error)),
+            on_progress=on_progress,
+        )
+        self.ingest_documents(
+            reader.documents(files),
             len(files),
             access=access,
             prune_roots=roots if prune else (),
-            present=unreadable,
+            present=reader.present,
             report=report,
-            on_progress=on_progress,
+            on_progress=reader.progress,
+            access_of=reader.access_of,
         )
+        report.unchanged += reader.unchanged
+        reader.finish()
+        return report
 
+    @_exclusive
     def ingest_documents(
         self,
         documents: Iterable[tuple[RawDocument, str]],
@@ -192,11 +155,14 @@ class Ingestor:
         present: set[str] | None = None,
         report: IngestReport | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        access_of: Mapping[str, frozenset[str]] | None = None,
     ) -> IngestReport:
         """Ingest (raw document, root) pairs from any source; the hash decides what is redone.
 
         ``prune_roots``: delete documents of these roots that were neither among ``documents``
         nor in ``present`` (ids of documents that exist but could not be read this time).
+        ``access_of``: doc_id → access for documents that differ from ``access``; it may be
+        filled while ``documents`` is consumed.
         """
         started = time.perf_counter()
         report = report or IngestReport()
@@ -209,17 +175,18 @@ class Ingestor:
             if raw.doc_id in seen:
                 continue
             seen.add(raw.doc_id)
+            doc_access = access_of.get(raw.doc_id, access) if access_of is not None else access
             previous = known.get(raw.doc_id)
             if previous is not None and previous.content_hash == raw.content_hash:
                 report.unchanged += 1
-                if previous.access != access:  # permissions change without re-embedding
-                    self._store.set_access(raw.doc_id, access)
+                if previous.access != doc_access:  # permissions change without re-embedding
+                    self._store.set_access(raw.doc_id, doc_access)
                 if on_progress:
                     on_progress(done, total)
                 continue
-            jobs.append((raw, root, access, self._settings.chunk_max_words))
+            jobs.append((raw, root, doc_access, self._settings.chunk_max_words))
         done -= len(jobs)
-        for batch in self._batches(_prepared(jobs), report):
+        for batch in self._batches(_prepared(jobs), report, self._settings.ingest_batch_chunks):
             self._write(batch, known, report)
             done += len(batch)
             if on_progress:
@@ -233,7 +200,8 @@ class Ingestor:
             ]
             self._store.delete(gone)
             report.deleted += len(gone)
-        self._store.bm25()  # rebuild now, not on the first query
+        if saved_generation(self._settings.bm25_dir) != self._store.catalog.generation:
+            self._store.bm25()  # rebuild now, not on the first query; an unchanged store keeps its own
         report.seconds += time.perf_counter() - started
         return report
 
@@ -255,7 +223,7 @@ class Ingestor:
 
     @staticmethod
     def _batches(
-        results: Iterable[PreparedDocument | Failure], report: IngestReport
+        results: Iterable[PreparedDocument | Failure], report: IngestReport, size: int
     ) -> Iterator[list[PreparedDocument]]:
         batch: list[PreparedDocument] = []
         chunk_count = 0
@@ -265,7 +233,7 @@ class Ingestor:
                 continue
             batch.append(result)
             chunk_count += len(result.chunks)
-            if chunk_count >= _BATCH_CHUNKS:
+            if chunk_count >= size:
                 yield batch
                 batch, chunk_count = [], 0
         if batch:
@@ -274,7 +242,11 @@ class Ingestor:
     def _write(
         self, batch: list[PreparedDocument], known: dict[str, DocumentInfo], report: IngestReport
     ) -> None:
-        texts = [chunk.text for prepared in batch for chunk in prepared.chunks]
+        texts = [
+            search_text(prepared.document, chunk.section, chunk.text)
+            for prepared in batch
+            for chunk in prepared.chunks
+        ]
         vectors = self._embedder.embed_passages(texts)
         writes = []
         offset = 0

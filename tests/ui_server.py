@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 from assistant.api.app import create_app
 from assistant.auth.security import Security, build_security
 from assistant.config import Settings
 from assistant.models import DocumentInfo
 from assistant.services import Services
-from tests.servers import free_port
+from tests.servers import serve_in_thread
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_QA = REPO / "eval" / "data" / "sample_qa.jsonl"
@@ -71,27 +67,5 @@ def running_ui(services: Services, folder: Path) -> Iterator[UiServer]:
 
         await app(scope, receive, spy)
 
-    with _serve(recording) as base_url:
+    with serve_in_thread(recording, graceful_shutdown_s=1) as base_url:
         yield UiServer(base_url, services, security, app, sent, passwords, tokens)
-
-
-@contextmanager
-def _serve(app: Any) -> Iterator[str]:
-    """Like tests/servers.py, but gives open streams (gradio_client keeps one) a second to end."""
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

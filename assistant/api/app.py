@@ -6,9 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
+from assistant.api.admin_routes import router as admin_router
+from assistant.api.audit_middleware import install_audit_middleware
+from assistant.api.limits import install_body_limit
 from assistant.api.routes import router
+from assistant.auth.security import Security, build_security
 from assistant.config import Settings
 from assistant.errors import (
     AuthenticationError,
@@ -19,7 +23,9 @@ from assistant.errors import (
     RatsinfoError,
     StoreMismatchError,
 )
+from assistant.ratelimit import RateLimitExceeded
 from assistant.services import Services, build_services
+from assistant.store.writer_lock import StoreBusyError
 
 # One place maps the project's errors to HTTP.
 HTTP_STATUS: dict[type[RatsinfoError], int] = {
@@ -29,17 +35,36 @@ HTTP_STATUS: dict[type[RatsinfoError], int] = {
     PermissionDeniedError: 403,
     ConfigurationError: 500,
     StoreMismatchError: 500,
+    RateLimitExceeded: 429,
+    StoreBusyError: 409,  # an admin ingest while `ratsinfo ingest`/`sync` writes
 }
 
-_PLACEHOLDER = """<!doctype html><html lang="de"><head><meta charset="utf-8">
-<title>Ratsinfo-Assistent</title></head><body style="font-family:sans-serif;max-width:40rem;margin:2rem auto">
-<h1>Ratsinfo-Assistent</h1>
-<p>Die JSON-Schnittstelle läuft: <a href="/docs">/docs</a> beschreibt Suche und Fragen
-(<code>POST /api/v1/search</code>, <code>POST /api/v1/ask</code>).</p></body></html>"""
+
+def _status_of(error: RatsinfoError) -> int:
+    for kind in type(error).__mro__:
+        if kind in HTTP_STATUS:
+            return HTTP_STATUS[kind]
+    return 500
 
 
-def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+def _headers_of(error: RatsinfoError) -> dict[str, str]:
+    if isinstance(error, AuthenticationError):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, RateLimitExceeded):
+        return {"Retry-After": str(error.retry_after)}
+    return {}
+
+
+def create_app(
+    settings: Settings,
+    services: Services | None = None,
+    security: Security | None = None,
+    ui: bool = True,
+) -> FastAPI:
+    """The API over ``services``, and the web UI at /ui unless ``ui`` is False; users, audit log
+    and rate limit come from ``security``."""
     services = services or build_services(settings)
+    security = security or build_security(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -53,15 +78,29 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.security = security
 
     @app.exception_handler(RatsinfoError)
-    async def _handle(_: Request, error: RatsinfoError) -> JSONResponse:
-        return JSONResponse(status_code=HTTP_STATUS.get(type(error), 500), content={"detail": str(error)})
+    async def _handle(request: Request, error: RatsinfoError) -> JSONResponse:
+        entry = getattr(request.state, "audit", None)
+        if entry is not None:
+            entry.detail = str(error)
+        return JSONResponse(
+            status_code=_status_of(error), content={"detail": str(error)}, headers=_headers_of(error)
+        )
 
+    install_body_limit(app, settings.max_request_kb * 1024)  # inside the audit: 413s are on record
+    install_audit_middleware(app, security.audit)
     app.include_router(router)
+    app.include_router(admin_router)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def index() -> str:
-        return _PLACEHOLDER
+    @app.get("/", include_in_schema=False)
+    async def index() -> RedirectResponse:
+        return RedirectResponse("/ui/")
+
+    if ui:
+        from ui.app import mount_ui  # Gradio is imported only when the UI is served
+
+        mount_ui(app, services, security)
 
     return app

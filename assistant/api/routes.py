@@ -1,15 +1,28 @@
-"""HTTP routes; request and response models match the CLI's JSON."""
+"""HTTP routes; request and response models match the CLI's JSON.
+
+Every route under /api/v1 acts as the principal of the request's bearer token and fills in
+``request.state.audit`` (an AuditEntry) with what was asked and which documents left the
+service; the audit middleware writes it, also for refused requests.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field, field_validator
 
-from assistant.access import Principal
+from assistant.answering.conversation import MAX_HISTORY_TURNS, MAX_TURN_CHARS
+from assistant.answering.events import ndjson_lines
+from assistant.answering.prompt import Turn
+from assistant.api.streaming import NDJSON
+from assistant.audit import AuditEntry, filters_to_dict
+from assistant.auth.dependencies import CurrentPrincipal
 from assistant.errors import NotFoundError
+from assistant.facets import FacetsResponse, collect_facets
 from assistant.models import SearchFilters
 from assistant.retrieval import MAX_QUERY_CHARS
 from assistant.schemas import AskResponse, DocumentOut, PageOut, SearchHit, SearchResponse, StatsResponse
@@ -18,9 +31,14 @@ from assistant.stats import collect_stats
 
 router = APIRouter()
 
-# Until authentication is configured, HTTP callers act as an anonymous user who sees public
-# documents only: a reachable server must never hand out restricted ones.
-ANONYMOUS = Principal(name="anonymous")
+_UNAUTHORISED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing, invalid or revoked bearer token."}
+}
+
+
+# Something besides blanks: what Python's str.strip() keeps (it also strips \x1c-\x1f, which the
+# regex engines of pydantic and JSON Schema do not count as blanks).
+_NOT_BLANK = r"[^\s\x1c-\x1f]"
 
 
 class FilterIn(BaseModel):
@@ -30,6 +48,14 @@ class FilterIn(BaseModel):
     body: str = Field("", max_length=200)
     originator: str = Field("", max_length=200)
     reference: str = Field("", max_length=100)
+
+    @field_validator("date_from", "date_to", mode="before")
+    @classmethod
+    def _date_text(cls, value: object) -> object:
+        # JSON has no dates, only "2025-01-31" text; pydantic alone would read 0 as 1970-01-01.
+        if value is not None and not isinstance(value, str | date):
+            raise ValueError("expected a date like 2025-01-31")
+        return value
 
     def to_filters(self) -> SearchFilters:
         from ingest.metadata import normalize_paper_type
@@ -45,12 +71,36 @@ class FilterIn(BaseModel):
 
 
 class SearchRequest(FilterIn):
-    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=_NOT_BLANK)
     k: int = Field(10, ge=1, le=100)
+
+    @field_validator("k", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        # JSON Schema's integer includes 4.0, but not "4" or true, which pydantic alone would take.
+        if isinstance(value, bool | str):
+            raise ValueError("expected a whole number")
+        return value
+
+
+class TurnIn(BaseModel):
+    question: str = Field(max_length=MAX_QUERY_CHARS)
+    answer: str = Field(max_length=MAX_TURN_CHARS)
 
 
 class AskRequest(FilterIn):
-    question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=_NOT_BLANK)
+    history: list[TurnIn] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY_TURNS,
+        description="Earlier questions and answers of this conversation, oldest first (follow-ups).",
+    )
+    mode: Literal["auto", "llm", "extractive"] | None = Field(
+        None, description="Answer mode; default RATSINFO_ANSWER_MODE."
+    )
+
+    def turns(self) -> list[Turn]:
+        return [Turn(question=turn.question, answer=turn.answer) for turn in self.history]
 
 
 def _services(request: Request) -> Services:
@@ -58,39 +108,107 @@ def _services(request: Request) -> Services:
     return services
 
 
+def _audit(request: Request) -> AuditEntry:
+    entry: AuditEntry = request.state.audit
+    return entry
+
+
 @router.get("/healthz", tags=["system"])
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.post("/api/v1/search", response_model=SearchResponse, tags=["search"])
-async def search(body: SearchRequest, request: Request) -> SearchResponse:
-    services = _services(request)
-    passages = await run_in_threadpool(
-        services.retriever.search, body.query, ANONYMOUS, body.to_filters(), body.k
-    )
+@router.post("/api/v1/search", response_model=SearchResponse, tags=["search"], responses=_UNAUTHORISED)
+async def search(body: SearchRequest, request: Request, principal: CurrentPrincipal) -> SearchResponse:
+    """Hybrid search over the documents the caller may see."""
+    filters = body.to_filters()
+    entry = _audit(request)
+    entry.query, entry.filters = body.query, {**filters_to_dict(filters), "k": body.k}
+    retriever = _services(request).retriever
+    passages = await run_in_threadpool(retriever.search, body.query, principal, filters, body.k)
+    entry.returned = list(dict.fromkeys(p.document.doc_id for p in passages))
     return SearchResponse(query=body.query, results=[SearchHit.from_passage(p) for p in passages])
 
 
-@router.post("/api/v1/ask", response_model=AskResponse, tags=["ask"])
-async def ask(body: AskRequest, request: Request) -> AskResponse:
-    services = _services(request)
+async def _answer(body: AskRequest, request: Request, principal: CurrentPrincipal) -> AskResponse:
+    filters = body.to_filters()
+    entry = _audit(request)
+    entry.query, entry.filters = body.question, filters_to_dict(filters)
     response: AskResponse = await run_in_threadpool(
-        services.answerer.ask, body.question, ANONYMOUS, body.to_filters()
+        _services(request).answerer.ask, body.question, principal, filters, body.turns(), body.mode
     )
+    entry.cited = list(dict.fromkeys(c.doc_id for c in response.citations))
+    entry.returned = entry.cited
     return response
 
 
-@router.get("/api/v1/documents/{doc_id}", response_model=DocumentOut, tags=["documents"])
-async def document(doc_id: str, request: Request) -> DocumentOut:
+@router.post("/api/v1/ask", response_model=AskResponse, tags=["ask"], responses=_UNAUTHORISED)
+async def ask(body: AskRequest, request: Request, principal: CurrentPrincipal) -> AskResponse:
+    """A cited answer (quotes with [n] markers) from the documents the caller may see."""
+    return await _answer(body, request, principal)
+
+
+@router.post(
+    "/api/v1/ask/stream",
+    tags=["ask"],
+    response_class=StreamingResponse,
+    responses={
+        **_UNAUTHORISED,
+        200: {
+            "content": {NDJSON: {}},
+            "description": (
+                "Newline-delimited JSON events: first "
+                '`{"event": "citations", "question", "mode", "abstained", "notice", "citations": [...]}`, '
+                'then `{"event": "answer", "text": "..."}` pieces whose texts joined give the answer '
+                '(LLM mode: one checked sentence each, preceded by `{"event": "citation", ...}` for a '
+                'source it first uses; `{"event": "removed", "text", "reason"}` for a sentence that '
+                'failed its check; `{"event": "reset", "notice"}` when the LLM failed or found no '
+                "answer and the replacing answer follows from a new citations event), "
+                'then `{"event": "done", "response": {...}}` with the answer of /api/v1/ask.'
+            ),
+        },
+    },
+)
+async def ask_stream(body: AskRequest, request: Request, principal: CurrentPrincipal) -> StreamingResponse:
+    """The answer of /api/v1/ask as a stream: in LLM mode each sentence as soon as it is checked."""
+    filters = body.to_filters()
+    entry = _audit(request)
+    entry.query, entry.filters = body.question, filters_to_dict(filters)
+    stream = await run_in_threadpool(
+        _services(request).answerer.stream, body.question, principal, filters, body.turns(), body.mode
+    )
+    # The audit record is written before the body streams, so it names every document whose
+    # passages the answer is built from: a superset of those that will be cited.
+    entry.returned = stream.doc_ids
+    return StreamingResponse(ndjson_lines(stream), media_type=NDJSON)
+
+
+@router.get(
+    "/api/v1/documents/{doc_id}",
+    response_model=DocumentOut,
+    tags=["documents"],
+    responses={**_UNAUTHORISED, 404: {"description": "No such document, or one the caller may not see."}},
+)
+async def document(doc_id: str, request: Request, principal: CurrentPrincipal) -> DocumentOut:
+    """A document with its page texts; one the caller may not see is exactly as missing as none."""
     services = _services(request)
+    entry = _audit(request)
+    entry.query = doc_id[:200]
     found = services.store.documents().get(doc_id)
-    if found is None or not ANONYMOUS.can_see(found.access):
-        raise NotFoundError(f"no document {doc_id!r}")
+    if found is None or not principal.can_see(found.access):
+        raise NotFoundError(f"no document {doc_id[:200]!r}")
     pages = [PageOut(number=p.number, text=p.text) for p in services.store.catalog.pages(doc_id)]
+    entry.returned = [doc_id]
     return DocumentOut.from_document(found, pages)
 
 
-@router.get("/api/v1/stats", response_model=StatsResponse, tags=["system"])
-async def stats(request: Request) -> StatsResponse:
-    return collect_stats(_services(request).store, ANONYMOUS)
+@router.get("/api/v1/stats", response_model=StatsResponse, tags=["system"], responses=_UNAUTHORISED)
+async def stats(request: Request, principal: CurrentPrincipal) -> StatsResponse:
+    """Counts over the documents the caller may see."""
+    return collect_stats(_services(request).store, principal)
+
+
+@router.get("/api/v1/facets", response_model=FacetsResponse, tags=["search"], responses=_UNAUTHORISED)
+async def facets(request: Request, principal: CurrentPrincipal) -> FacetsResponse:
+    """Paper types, bodies, originators and years with document counts, over visible documents."""
+    return collect_facets(_services(request).store, principal)

@@ -11,6 +11,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from assistant.models import DocumentInfo, StoredChunk
 from ingest.records import Chunk, ConsultationStep, Page
 
 SCHEMA_VERSION = 1
+_PENDING = "pending_write"  # meta key: JSON list of doc ids whose vectors are being rewritten
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -156,6 +158,22 @@ class Catalog:
                 (key, value),
             )
 
+    def begin_pending_write(self, doc_ids: Sequence[str]) -> None:
+        """Journal the documents whose vectors are about to change (cleared by the catalog write)."""
+        self.set_meta(_PENDING, json.dumps(sorted(set(doc_ids))))
+
+    def pending_write(self) -> list[str]:
+        """Doc ids of a write that began but was not committed (empty when none was cut short)."""
+        raw = self.get_meta(_PENDING)
+        return list(json.loads(raw)) if raw else []
+
+    def clear_pending_write(self) -> None:
+        with self._lock, self._connection:
+            self._clear_pending()
+
+    def _clear_pending(self) -> None:
+        self._connection.execute("DELETE FROM meta WHERE key = ?", (_PENDING,))
+
     @property
     def generation(self) -> int:
         """Increases with every committed change; the BM25 index records the one it was built at."""
@@ -221,6 +239,8 @@ class Catalog:
             self._bump_generation()
 
     def _bump_generation(self) -> None:
+        # Every committed change ends the write the journal announced, in the same transaction.
+        self._clear_pending()
         self._connection.execute(
             "INSERT INTO meta(key, value) VALUES ('generation', '1') "
             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
@@ -287,6 +307,36 @@ class Catalog:
             while rows := cursor.fetchmany(5000):
                 yield from (_chunk_from_row(row) for row in rows)
         finally:
+            connection.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[tuple[int, dict[str, DocumentInfo], Iterator[StoredChunk]]]:
+        """(generation, documents, all chunks) read in one transaction: they belong together.
+
+        What the BM25 index is built from: separate reads could see a writer's commit between
+        them (chunks of a document the dict lacks, or a generation that is not the data's).
+        """
+        connection = sqlite3.connect(self._path, timeout=30)
+        connection.row_factory = sqlite3.Row
+        try:
+            connection.execute("BEGIN")  # the first read fixes the snapshot for all that follow
+            row = connection.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+            generation = int(row["value"]) if row else 0
+            documents = {
+                document.doc_id: document
+                for document in map(
+                    _document_from_row, connection.execute(f"SELECT {_DOC_COLUMNS} FROM documents")
+                )
+            }
+
+            def chunks() -> Iterator[StoredChunk]:
+                cursor = connection.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks ORDER BY seq")
+                while rows := cursor.fetchmany(5000):
+                    yield from (_chunk_from_row(row) for row in rows)
+
+            yield generation, documents, chunks()
+        finally:
+            connection.rollback()
             connection.close()
 
     def chunk_ids(self) -> set[str]:

@@ -1,16 +1,21 @@
 """The store: catalog (SQLite) + vectors (Chroma) + BM25 (bm25s), kept in step.
 
-Write order per batch: vectors first, then the catalog in one transaction, then BM25 is
-rebuilt from the catalog. A crash after the vectors but before the catalog leaves vectors of a
-document the catalog does not know (or knows with an older hash): the next ingest replaces
-them, and ``check(repair=True)`` removes them.
+Write order per batch: the ids of the documents about to change are journalled in the catalog
+(``pending_write``), then Chroma is written, then the catalog in one transaction that also
+clears the journal; BM25 is rebuilt from the catalog's generation. A process killed anywhere in
+between leaves a journal naming the documents whose vectors may disagree with the catalog; the
+next writer (``writing()``) replaces exactly those vectors with ones embedded from the
+catalog's chunk texts before it does anything else, so nothing is lost and nothing is doubled.
+``check(repair=True)`` does the same and also removes vectors of any other disagreement.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,9 +27,15 @@ from assistant.errors import StoreMismatchError
 from assistant.models import DocumentInfo
 from assistant.store.bm25_index import Bm25Index
 from assistant.store.catalog import SCHEMA_VERSION, Catalog
+from assistant.store.search_text import search_text
 from assistant.store.vectors import VectorStore
+from assistant.store.writer_lock import WriterLock, held_here, writer_active
 from ingest.chunking import CHUNKER_VERSION
 from ingest.records import Chunk, Page
+
+# A reader reopens local Chroma at most this often after another process wrote (reloading a
+# large index costs time; BM25 and the catalog are current anyway).
+_REOPEN_INTERVAL_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +55,17 @@ class CheckReport:
     missing_vectors: list[str] = field(default_factory=list)  # in the catalog, not in Chroma
     orphan_vectors: list[str] = field(default_factory=list)  # in Chroma, not in the catalog
     bm25_current: bool = True
+    pending_documents: int = 0  # named by the journal of a write that did not finish
     repaired: bool = False
 
     @property
     def consistent(self) -> bool:
-        return not self.missing_vectors and not self.orphan_vectors and self.bm25_current
+        return (
+            not self.missing_vectors
+            and not self.orphan_vectors
+            and self.bm25_current
+            and not self.pending_documents
+        )
 
 
 class Store:
@@ -57,12 +74,16 @@ class Store:
         self._embedder = embedder
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.catalog_path)
+        # The collection comes from the build record: `ratsinfo reindex` switches it.
+        self._collection = settings.collection
         self._check_build_record()
-        self.vectors = VectorStore(settings)
+        self._vectors = VectorStore(settings, self._collection)
+        self._vectors_generation = self.catalog.generation
+        self._vectors_opened = time.monotonic()
         self._bm25: Bm25Index | None = None
         self._documents: dict[str, DocumentInfo] = {}
         self._documents_generation = -1
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # bm25() calls documents() while holding it
 
     def close(self) -> None:
         self.catalog.close()
@@ -70,6 +91,32 @@ class Store:
     @property
     def data_dir(self) -> Path:
         return self._settings.data_dir
+
+    @property
+    def vectors(self) -> VectorStore:
+        """Chroma; a local one is reopened after another process changed the store and finished.
+
+        See VectorStore.reopened: a local Chroma client does not see what other processes write.
+        """
+        if self._settings.chroma_url:
+            return self._vectors
+        generation = self.catalog.generation
+        if generation == self._vectors_generation:
+            return self._vectors
+        with self._lock:
+            if generation != self._vectors_generation:
+                if held_here(self._settings.data_dir):  # our own write: this client has it
+                    self._vectors_generation = generation
+                # Never while that process still writes: loading index files it is rewriting can
+                # crash the Chroma library (seen under load); until it is done, the reader's dense
+                # index is the one of the last finished write, its catalog and BM25 are current.
+                elif time.monotonic() - self._vectors_opened >= _REOPEN_INTERVAL_S and not writer_active(
+                    self._settings.data_dir
+                ):
+                    self._vectors = VectorStore.reopened(self._settings, self._collection)
+                    self._vectors_generation = generation
+                    self._vectors_opened = time.monotonic()
+            return self._vectors
 
     # -- how the store was built -----------------------------------------------------------
 
@@ -80,6 +127,7 @@ class Store:
             "chunker": CHUNKER_VERSION,
             "chunk_max_words": self._settings.chunk_max_words,
             "schema": SCHEMA_VERSION,
+            "collection": self._collection,
         }
 
     def _check_build_record(self) -> None:
@@ -90,12 +138,14 @@ class Store:
             (self._settings.data_dir / "build.json").write_text(json.dumps(current, indent=2) + "\n")
             return
         recorded = json.loads(recorded_raw)
+        self._collection = str(recorded.get("collection") or self._settings.collection)
         if (recorded["embedder"], recorded["dimension"]) != (current["embedder"], current["dimension"]):
             raise StoreMismatchError(
                 f"the store in {self._settings.data_dir} was built with embedder "
                 f"{recorded['embedder']} ({recorded['dimension']} dimensions), but the configured one "
-                f"is {current['embedder']} ({current['dimension']} dimensions). Set "
-                "RATSINFO_EMBED_MODEL back, or use another RATSINFO_DATA_DIR and ingest again."
+                f"is {current['embedder']} ({current['dimension']} dimensions). Run `ratsinfo "
+                "reindex` to re-embed the stored chunks with the configured embedder (sources are not "
+                "read again), or set RATSINFO_EMBED_MODEL back."
             )
         if recorded["schema"] != current["schema"]:
             raise StoreMismatchError(
@@ -115,32 +165,69 @@ class Store:
 
     # -- writes ----------------------------------------------------------------------------
 
+    @contextmanager
+    def writing(self, purpose: str) -> Iterator[None]:
+        """Hold the data dir's writer lock; the first holder finishes an interrupted write first.
+
+        Raises StoreBusyError when another process (or thread) writes to this data dir.
+        """
+        lock = WriterLock(self._settings.data_dir, purpose)
+        if lock.acquire():
+            try:
+                self.recover()
+            except BaseException:
+                lock.release()
+                raise
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def recover(self) -> list[str]:
+        """Make the vectors of an interrupted write agree with the catalog; returns their doc ids.
+
+        Call only while holding the writer lock (``writing()`` does).
+        """
+        doc_ids = self.catalog.pending_write()
+        if not doc_ids:
+            return []
+        self.vectors.delete_documents(doc_ids)
+        self._reembed([chunk.chunk_id for doc_id in doc_ids for chunk in self.catalog.chunks_of(doc_id)])
+        self.catalog.clear_pending_write()
+        return doc_ids
+
     def write(self, writes: Sequence[DocumentWrite]) -> None:
-        """Replace the given documents (vectors first, catalog last; see module docstring)."""
+        """Replace the given documents (journal, vectors, then catalog; see module docstring)."""
         if not writes:
             return
-        self.vectors.delete_documents([write.document.doc_id for write in writes])
-        chunks = [chunk for write in writes for chunk in write.chunks]
-        if chunks:
-            self.vectors.add(
-                chunks,
-                np.vstack([write.vectors for write in writes if len(write.chunks)]),
-                {write.document.doc_id: write.document for write in writes},
-            )
-        self.catalog.replace_documents((write.document, write.pages, write.chunks) for write in writes)
+        with self.writing("write"):
+            self.catalog.begin_pending_write([write.document.doc_id for write in writes])
+            self.vectors.delete_documents([write.document.doc_id for write in writes])
+            chunks = [chunk for write in writes for chunk in write.chunks]
+            if chunks:
+                self.vectors.add(
+                    chunks,
+                    np.vstack([write.vectors for write in writes if len(write.chunks)]),
+                    {write.document.doc_id: write.document for write in writes},
+                )
+            self.catalog.replace_documents((write.document, write.pages, write.chunks) for write in writes)
 
     def delete(self, doc_ids: Sequence[str]) -> None:
         if doc_ids:
-            self.catalog.delete_documents(doc_ids)
-            self.vectors.delete_documents(doc_ids)
+            with self.writing("delete"):
+                self.catalog.begin_pending_write(doc_ids)
+                self.vectors.delete_documents(doc_ids)
+                self.catalog.delete_documents(doc_ids)
 
     def set_access(self, doc_id: str, access: frozenset[str]) -> None:
-        document = self.catalog.document(doc_id)
-        if document is None:
-            return
-        chunk_ids = [chunk.chunk_id for chunk in self.catalog.chunks_of(doc_id)]
-        self.vectors.set_access(chunk_ids, document.access, access)
-        self.catalog.set_access(doc_id, access)
+        with self.writing("set access"):
+            document = self.catalog.document(doc_id)
+            if document is None:
+                return
+            chunk_ids = [chunk.chunk_id for chunk in self.catalog.chunks_of(doc_id)]
+            self.catalog.begin_pending_write([doc_id])
+            self.vectors.set_access(chunk_ids, document.access, access)
+            self.catalog.set_access(doc_id, access)
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -159,15 +246,43 @@ class Store:
         with self._lock:
             if self._bm25 is not None and self._bm25.generation == generation:
                 return self._bm25
-            loaded = Bm25Index.load(self._settings.bm25_dir)
+            if (
+                self._bm25 is not None
+                and not held_here(self._settings.data_dir)
+                and writer_active(self._settings.data_dir)
+            ):
+                # Another process is writing batch after batch: rebuilding for each would stall
+                # every reader. Keep the last index (passages of deleted documents are dropped
+                # against the catalog) until the writer has finished and saved its own.
+                return self._bm25
+            loaded = Bm25Index.load(self._settings.bm25_dir, generation)
             if loaded is None or loaded.generation != generation:
-                loaded = Bm25Index.build(self.catalog.iter_chunks(), generation)
+                loaded = self._build_bm25()
                 loaded.save(self._settings.bm25_dir)
             self._bm25 = loaded
             return loaded
 
+    def _build_bm25(self) -> Bm25Index:
+        """BM25 over one snapshot of the catalog, labelled with that snapshot's generation."""
+        with self.catalog.snapshot() as (generation, documents, chunks):
+            return Bm25Index.build(chunks, documents, generation)
+
     def check(self, repair: bool = False) -> CheckReport:
-        """Compare the catalog, Chroma and BM25; with ``repair``, make them agree again."""
+        """Compare the catalog, Chroma and BM25; with ``repair``, make them agree again.
+
+        The repair takes the writer lock (StoreBusyError while an ingest runs).
+        """
+        if not repair:
+            return self._check(repair=False)
+        with WriterLock(self._settings.data_dir, "check --repair"):
+            recovered = self.recover()
+            report = self._check(repair=True)
+        if recovered:  # the report tells what was found, ``repaired`` that it was fixed
+            report.pending_documents = len(recovered)
+            report.repaired = True
+        return report
+
+    def _check(self, repair: bool) -> CheckReport:
         catalog_ids = self.catalog.chunk_ids()
         vector_ids = self.vectors.ids()
         saved = Bm25Index.load(self._settings.bm25_dir)
@@ -179,14 +294,14 @@ class Store:
             bm25_current=saved is not None
             and saved.generation == self.catalog.generation
             and set(saved.chunk_ids) == catalog_ids,
+            pending_documents=len(self.catalog.pending_write()),
         )
         if repair and not report.consistent:
             self.vectors.delete_chunks(report.orphan_vectors)
             self._reembed(report.missing_vectors)
             with self._lock:
                 self._bm25 = None
-            fresh = Bm25Index.build(self.catalog.iter_chunks(), self.catalog.generation)
-            fresh.save(self._settings.bm25_dir)
+            self._build_bm25().save(self._settings.bm25_dir)
             report.repaired = True
         return report
 
@@ -199,5 +314,7 @@ class Store:
         ]
         for start in range(0, len(chunks), 1000):
             batch = chunks[start : start + 1000]
-            vectors = self._embedder.embed_passages([chunk.text for chunk in batch])
+            vectors = self._embedder.embed_passages(
+                [search_text(documents[chunk.doc_id], chunk.section, chunk.text) for chunk in batch]
+            )
             self.vectors.add(batch, vectors, documents)

@@ -1,4 +1,4 @@
-"""PDF text extraction with pypdfium2, page by page.
+"""PDF text extraction with pypdfium2, page by page; scanned pages go through OCR (ingest/extract/ocr.py).
 
 PDFium is not thread-safe; call this from one thread at a time (or from separate processes).
 """
@@ -6,11 +6,13 @@ PDFium is not thread-safe; call this from one thread at a time (or from separate
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from assistant.errors import ExtractionError
+from ingest.extract.ocr import ocr_available, ocr_missing_reason, ocr_page, page_has_graphics
 from ingest.extract.text import normalize_text, tidy_lines
 from ingest.records import ExtractedDocument, Page, RawDocument
 
@@ -72,21 +74,55 @@ def _title(document: pdfium.PdfDocument) -> str:
         return ""
 
 
+def _scanned_pages(document: pdfium.PdfDocument, texts: list[str]) -> list[int]:
+    """Indexes of the pages without a text layer that draw something: scans to be read by OCR."""
+    scanned = []
+    for index, text in enumerate(texts):
+        if text.strip():
+            continue
+        page = document[index]
+        try:
+            if page_has_graphics(page):
+                scanned.append(index)
+        finally:
+            page.close()
+    return scanned
+
+
+def _ocr(document: pdfium.PdfDocument, index: int) -> str:
+    page = document[index]
+    try:
+        return _clean_page_text(ocr_page(page))
+    except (OSError, subprocess.SubprocessError) as error:
+        raise ExtractionError(f"OCR of page {index + 1} failed: {error}") from error
+    finally:
+        page.close()
+
+
 def extract_pdf(raw: RawDocument) -> ExtractedDocument:
     """Extract the text layer of a PDF; empty pages are kept so that page numbers stay true.
 
-    Raises ExtractionError for encrypted, damaged and text-less (scanned) PDFs.
+    Pages without a text layer that show an image are read by OCR when Tesseract with German
+    data is installed. Raises ExtractionError for encrypted, damaged and text-less PDFs, and for
+    scanned ones when OCR is not available.
     """
     document = _open(raw.data)
     try:
         title = _title(document)
-        pages = tuple(
-            Page(number=index + 1, text=_page_text(document, index)) for index in range(len(document))
-        )
+        texts = [_page_text(document, index) for index in range(len(document))]
+        scanned = _scanned_pages(document, texts)
+        if scanned and ocr_available():
+            for index in scanned:
+                texts[index] = _ocr(document, index)
     finally:
         document.close()
+    pages = tuple(Page(number=index + 1, text=text) for index, text in enumerate(texts))
     if not pages:
         raise ExtractionError("PDF has no pages")
     if not any(page.text.strip() for page in pages):
-        raise ExtractionError("no text layer (scanned PDF?) – needs OCR")
+        if not scanned:
+            raise ExtractionError("PDF contains no text (its pages are empty)")
+        if not ocr_available():
+            raise ExtractionError(ocr_missing_reason())
+        raise ExtractionError("no text layer (scanned PDF), and OCR found no legible text")
     return ExtractedDocument(raw=raw, pages=pages, title_hint=title)

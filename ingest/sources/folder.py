@@ -12,6 +12,7 @@ from pathlib import Path
 from assistant.errors import ExtractionError
 from ingest.extract import SUPPORTED_SUFFIXES
 from ingest.records import RawDocument
+from ingest.sources.allris_html import read_vo020
 
 # Sidecar keys (from OParl File objects or export tools) that name a document's web address.
 _URL_KEYS = ("url", "web", "accessUrl", "downloadUrl")
@@ -29,11 +30,15 @@ def file_doc_id(path: Path) -> str:
     return hashlib.sha256(f"file:{path.as_posix()}".encode()).hexdigest()[:24]
 
 
-def _is_sidecar(path: Path) -> bool:
-    """``X.json`` beside a document ``X.<ext>`` describes it; it is not a document itself."""
-    if path.suffix.lower() != ".json":
+def _is_sidecar(name: str, siblings: set[str]) -> bool:
+    """``X.json`` beside a document ``X.<ext>`` describes it; it is not a document itself.
+
+    Decided from the folder's listing, not by probing each suffix with a stat (7 per file).
+    """
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or suffix.lower() != "json":
         return False
-    return any(path.with_suffix(suffix).exists() for suffix in SUPPORTED_SUFFIXES)
+    return any(stem + extension in siblings for extension in SUPPORTED_SUFFIXES)
 
 
 def discover(argument: str) -> Iterator[SourceFile]:
@@ -51,12 +56,14 @@ def discover(argument: str) -> Iterator[SourceFile]:
         raise FileNotFoundError(f"no such file or folder: {argument}")
     for folder, subfolders, files in os.walk(absolute):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        siblings = set(files)
+        base = Path(folder)
+        shown = given / base.relative_to(absolute)  # once per folder: relative_to is slow
         for name in sorted(files):
-            path = Path(folder) / name
-            if name.startswith(".") or _is_sidecar(path):
+            # ratsinfo-access.json is an access manifest (ingest/sources/access_manifest.py).
+            if name.startswith(".") or name == "ratsinfo-access.json" or _is_sidecar(name, siblings):
                 continue
-            relative = path.relative_to(absolute)
-            yield SourceFile(path, str(given / relative), str(absolute))
+            yield SourceFile(base / name, str(shown / name), str(absolute))
 
 
 def read_sidecar(path: Path) -> dict[str, str]:
@@ -86,7 +93,7 @@ def read_file(source_file: SourceFile, max_bytes: int) -> RawDocument:
         size = source_file.path.stat().st_size
         if size > max_bytes:
             raise ExtractionError(
-                f"file is {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB "
+                f"file is {size / 1e6:.3g} MB, over the limit of {max_bytes / 1e6:.3g} MB "
                 "(RATSINFO_MAX_FILE_MB)"
             )
         data = source_file.path.read_bytes()
@@ -99,4 +106,6 @@ def read_file(source_file: SourceFile, max_bytes: int) -> RawDocument:
         suffix=suffix,
         content_hash=hashlib.sha256(data).hexdigest(),
         extra=read_sidecar(source_file.path),
+        # An ALLRIS net paper page (vo020) names its metadata in a table: better than guessing.
+        known=read_vo020(data) if suffix in (".html", ".htm") else None,
     )

@@ -1,0 +1,75 @@
+"""The benchmark's own parts: the baseline embeds like we do, figures and targets are computed right."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from assistant.embedding.hashing import HashingEmbedder
+from eval.bench.measure import percentiles_ms
+from eval.bench.naive import LlamaEmbedding
+from eval.bench.report import END, START, targets, update_readme
+
+
+def test_the_naive_pipeline_gets_exactly_our_vectors() -> None:
+    ours = HashingEmbedder(dimension=64)
+    wrapped = LlamaEmbedding(ours)
+    texts = ["Sanierung des Freibads am Mühlenteich", "Radweg entlang der Weser", ""]
+
+    batch = np.array(wrapped.get_text_embedding_batch(texts), dtype=np.float32)
+
+    assert np.array_equal(batch, ours.embed_passages(texts))
+    assert np.array_equal(
+        np.array(wrapped.get_query_embedding(texts[0]), dtype=np.float32), ours.embed_query(texts[0])
+    )
+
+
+def test_percentiles_are_in_milliseconds() -> None:
+    figures = percentiles_ms([0.001 * value for value in range(1, 101)])
+    assert figures["n"] == 100 and abs(figures["p50_ms"] - 50.5) < 1e-6 and figures["max_ms"] == 100.0
+    assert percentiles_ms([]) == {"n": 0}
+
+
+def _results(wall_ratio: float, errors: int) -> dict[str, object]:
+    return {
+        "ingest": {"ratios": {"wall": wall_ratio, "reingest_speedup": 80.0}},
+        "search:100000": {
+            "ours": {
+                "plain": {
+                    "search": {"p50_ms": 12.0, "p95_ms": 20.0},
+                    "ask": {"p50_ms": 160.0, "p95_ms": 200.0},
+                }
+            }
+        },
+        "api": {"search": [{"clients": 32, "errors": errors}], "ask": [{"clients": 32, "errors": 0}]},
+    }
+
+
+def test_targets_report_met_missed_and_unmeasured() -> None:
+    rows = {row["target"]: row["met"] for row in targets(_results(1.8, 0))}
+
+    assert rows["ingest vs naive llama-index (wall time ratio)"] is False
+    assert rows["re-ingest speed-up over first ingest"] is True
+    assert rows["search p50 at 100k chunks (ms)"] is True
+    assert rows["ask p50 at 100k chunks (ms)"] is False
+    assert rows["resident memory with the 1M store (MB)"] is None
+    assert rows["errors under 32 concurrent clients"] is True
+    with_errors = {row["target"]: row["met"] for row in targets(_results(6.0, 3))}
+    assert with_errors["errors under 32 concurrent clients"] is False
+
+
+def test_the_readme_keeps_its_text_around_the_generated_tables(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Benchmarks\n\nWhy it is slow.\n\n{START}\nold tables\n{END}\n\nHow to run.\n")
+    results = json.loads(json.dumps(_results(2.0, 0)))
+    del results["ingest"], results["api"]  # a partial run: their tables are left out
+
+    update_readme(readme, results)
+
+    text = readme.read_text()
+    assert text.startswith("# Benchmarks\n\nWhy it is slow.") and text.endswith("How to run.\n")
+    assert "old tables" not in text and text.count(START) == 1
+    assert "| search p50 at 100k chunks (ms) | < 50 | 12.0 | yes |" in text
+    assert "| 100,000 | ratsinfo | 12.0 / 20.0 | 160.0 / 200.0 |" in text

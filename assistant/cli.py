@@ -109,7 +109,12 @@ def _parse_date(value: str | None, option: str) -> date | None:
 
 
 def _filters(
-    types: list[str] | None, date_from: str | None, date_to: str | None, body: str, originator: str, reference: str
+    types: list[str] | None,
+    date_from: str | None,
+    date_to: str | None,
+    body: str,
+    originator: str,
+    reference: str,
 ) -> SearchFilters:
     from ingest.metadata import normalize_paper_type
 
@@ -335,7 +340,9 @@ def stats(as_json: JsonOption = False) -> None:
 
 @app.command()
 def check(
-    repair: Annotated[bool, typer.Option("--repair", help="Make Chroma and BM25 agree with the catalog.")] = False,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Make Chroma and BM25 agree with the catalog.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Verify that the catalog, Chroma and the BM25 index hold the same chunks."""

@@ -25,9 +25,7 @@ class Settings(BaseSettings):
             "model name or local directory (e.g. intfloat/multilingual-e5-small) for semantic quality."
         ),
     )
-    embed_dim: int = Field(
-        512, ge=64, le=8192, description="Dimension of the built-in hashing embedder."
-    )
+    embed_dim: int = Field(512, ge=64, le=8192, description="Dimension of the built-in hashing embedder.")
     device: str = Field("cpu", description="Torch device for sentence-transformers models (cpu, cuda).")
     embed_batch_size: int = Field(64, ge=1, description="Texts per batch for sentence-transformers.")
     chroma_url: str = Field(

@@ -90,6 +90,5 @@ class SearchFilters:
         if self.originator and self.originator.casefold() not in document.originator.casefold():
             return False
         return not (
-            self.body
-            and not any(self.body.casefold() in body.casefold() for body in document.bodies)
+            self.body and not any(self.body.casefold() in body.casefold() for body in document.bodies)
         )

@@ -57,7 +57,8 @@ def test_abstention_is_a_clear_sentence_without_citations(outcomes) -> None:  # 
 
 
 def test_every_answer_sentence_ends_with_a_citation_and_offsets_point_at_the_text(
-    outcomes, sample_services  # type: ignore[no-untyped-def]
+    outcomes,
+    sample_services,  # type: ignore[no-untyped-def]
 ) -> None:
     for _, response, _ in outcomes:
         if response.abstained:

@@ -70,4 +70,6 @@ def test_ingest_and_search_through_a_chroma_server(chroma_url: str, tmp_path: Pa
     assert hits and hits[0].document.reference == "BV/2024/033"
     # A second API process sharing the server and data dir sees the same store.
     other = build_services(settings)
-    assert other.retriever.search("Straßenbäume Altstadt", LOCAL_OPERATOR)[0].document.reference == "A/2024/101"
+    assert (
+        other.retriever.search("Straßenbäume Altstadt", LOCAL_OPERATOR)[0].document.reference == "A/2024/101"
+    )

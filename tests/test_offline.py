@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-GUARD = '''
+GUARD = """
 import os, socket
 _LOG = os.environ["NETGUARD_LOG"]
 _LOCAL = ("127.", "::1", "localhost", "0.0.0.0")
@@ -48,7 +48,7 @@ def getaddrinfo(host, *args, **kwargs):
     return _getaddrinfo(host, *args, **kwargs)
 
 socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = connect, connect_ex, getaddrinfo
-'''
+"""
 
 PHONE_HOME_SWITCHES = (
     "HF_HUB_OFFLINE",
@@ -92,7 +92,10 @@ def _ratsinfo(env: dict[str, str], *args: str) -> dict[str, object]:
 
 def test_guard_detects_an_outbound_connection(guarded_env: tuple[dict[str, str], Path]) -> None:
     env, log = guarded_env
-    probe = "import socket\ntry:\n    socket.create_connection(('192.0.2.1', 80), timeout=1)\nexcept OSError:\n    pass"
+    probe = (
+        "import socket\n"
+        "try:\n    socket.create_connection(('192.0.2.1', 80), timeout=1)\nexcept OSError:\n    pass"
+    )
     subprocess.run([sys.executable, "-c", probe], env=env, check=True, timeout=60)
     assert "192.0.2.1" in log.read_text()
 

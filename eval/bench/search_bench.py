@@ -13,6 +13,7 @@ The naive side gets the ``plain`` and ``filtered`` scenarios with the same metad
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -211,12 +212,16 @@ def bm25_rebuild(arguments: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     index = Bm25Index.build(catalog.iter_chunks(), documents, catalog.generation)
     build_s = time.perf_counter() - started
+    scratch = Path(arguments["scratch_dir"])
+    shutil.rmtree(scratch, ignore_errors=True)  # a newer generation left there would win
     started = time.perf_counter()
-    index.save(Path(arguments["scratch_dir"]))
+    index.save(scratch)
     save_s = time.perf_counter() - started
     started = time.perf_counter()
-    Bm25Index.load(Path(arguments["scratch_dir"]))
+    loaded = Bm25Index.load(scratch, index.generation)
     load_s = time.perf_counter() - started
+    assert loaded is not None and len(loaded.chunk_ids) == len(index.chunk_ids)
+    shutil.rmtree(scratch, ignore_errors=True)
     catalog.close()
     return {
         "chunks": len(index.chunk_ids),

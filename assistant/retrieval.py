@@ -3,10 +3,10 @@
 Access rights and filters are applied inside both retrievers before their top-k. Which
 documents are visible is decided once per query on a column view of the documents
 (``DocumentTable``); BM25 gets it as a weight mask over its rows, Chroma as the set of visible
-chunk ids, in the fastest exact way for their number: few are ranked from their stored vectors,
+chunk ids, in the fastest way for their number: few are ranked exactly from their vectors,
 many (most of the store) by filtering a longer unfiltered top-k, the rest by an HNSW search
 restricted to their ids. A Chroma ``where`` on metadata would scan it first: 100-700 ms per
-query at 100,000 chunks, against under 10 ms this way. Every passage is checked once more with
+query at 100,000 chunks, against 5-30 ms this way. Every passage is checked once more with
 the plain rules before it leaves (defence in depth).
 """
 
@@ -91,7 +91,7 @@ class HybridRetriever:
     def _dense(
         self, query: str, candidates: int, table: DocumentTable, mask: np.ndarray | None
     ) -> list[VectorHit]:
-        """Top chunks by vector among the visible ones, the fastest exact way for their number."""
+        """Top chunks by vector among the visible ones, the fastest way for their number."""
         vector = self._embedder.embed_query(query)
         vectors = self._store.vectors
         if mask is None:

@@ -27,11 +27,12 @@ from assistant.errors import (
     NotFoundError,
     PermissionDeniedError,
     RatsinfoError,
+    StoreBusyError,
     StoreMismatchError,
 )
 from assistant.models import SearchFilters
 from assistant.schemas import AskResponse, SearchHit, SearchResponse
-from assistant.store.writer_lock import BUSY_EXIT_CODE, StoreBusyError, writer_active
+from assistant.store.writer_lock import BUSY_EXIT_CODE, writer_active
 
 app = typer.Typer(
     name="ratsinfo",

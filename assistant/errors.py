@@ -4,6 +4,8 @@ RatsinfoError
 ├── ConfigurationError      settings that cannot work together (exit 2, HTTP 500)
 ├── StoreMismatchError      the store was built with another embedder/chunker (exit 3, HTTP 500)
 ├── ExtractionError         a source file cannot be read or has no text (reported, batch goes on)
+├── StoreBusyError          another process writes to the data dir (exit 75, HTTP 409)
+├── StoreBusyError          another process writes to the data dir (exit 75, HTTP 409)
 ├── NotFoundError           unknown document, or one the principal may not see (HTTP 404)
 ├── AuthenticationError     missing, bad or revoked credentials (HTTP 401)
 ├── PermissionDeniedError   authenticated but not allowed (HTTP 403)
@@ -43,3 +45,7 @@ class PermissionDeniedError(RatsinfoError):
 
 class InvalidRequestError(RatsinfoError):
     pass
+
+
+class StoreBusyError(RatsinfoError):
+    """Another process (or thread) is writing to the same data dir."""

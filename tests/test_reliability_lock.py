@@ -19,9 +19,10 @@ from typer.testing import CliRunner
 from assistant.access import LOCAL_OPERATOR
 from assistant.cli import app
 from assistant.config import Settings
+from assistant.errors import StoreBusyError
 from assistant.services import Services, build_services
 from assistant.store.search_text import search_text
-from assistant.store.writer_lock import BUSY_EXIT_CODE, StoreBusyError, WriterLock, writer_active
+from assistant.store.writer_lock import BUSY_EXIT_CODE, WriterLock, writer_active
 from tests.conftest import REPO, shared_path
 from tests.crash_zygote import Zygote
 

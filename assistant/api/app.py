@@ -21,11 +21,11 @@ from assistant.errors import (
     NotFoundError,
     PermissionDeniedError,
     RatsinfoError,
+    StoreBusyError,
     StoreMismatchError,
 )
 from assistant.ratelimit import RateLimitExceeded
 from assistant.services import Services, build_services
-from assistant.store.writer_lock import StoreBusyError
 
 # One place maps the project's errors to HTTP.
 HTTP_STATUS: dict[type[RatsinfoError], int] = {

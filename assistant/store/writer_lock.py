@@ -20,15 +20,11 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from assistant.errors import RatsinfoError
+from assistant.errors import StoreBusyError
 
 LOCK_NAME = "writer.lock"
 BUSY_EXIT_CODE = 75  # EX_TEMPFAIL (sysexits.h): try again later
 _PROBE_GRACE_S = 0.5
-
-
-class StoreBusyError(RatsinfoError):
-    """Another process (or thread) is writing to the same data dir."""
 
 
 _held: dict[Path, tuple[int, int, int]] = {}  # lock path → (fd, owner thread id, depth)

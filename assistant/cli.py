@@ -372,7 +372,7 @@ def sample_corpus(
     destination: Annotated[Path, typer.Argument(help="Folder to write the sample corpus into.")],
 ) -> None:
     """Write the bundled sample corpus (fictional city) with generated PDF and DOCX files."""
-    from ingest.sample_corpus import materialize
+    from eval.sample_corpus import materialize
 
     written = materialize(destination)
     typer.echo(f"{written} Dateien nach {destination} geschrieben")

@@ -22,7 +22,7 @@ def is_sample_dataset(path: Path) -> bool:
 
 def ingest_sample_corpus(services: Services, workdir: Path) -> int:
     """Write the sample corpus under ``workdir`` and ingest it: public, then each restricted group."""
-    from ingest.sample_corpus import materialize
+    from eval.sample_corpus import materialize
 
     corpus = workdir / "sample-corpus"
     materialize(corpus)

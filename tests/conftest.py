@@ -34,7 +34,7 @@ def _no_ratsinfo_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def sample_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from ingest.sample_corpus import materialize
+    from eval.sample_corpus import materialize
 
     destination = tmp_path_factory.mktemp("sample-corpus")
     materialize(destination)

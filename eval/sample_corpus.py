@@ -1,7 +1,7 @@
 """Writes the bundled sample corpus (Stadt Lindenau an der Weser, fictional) to a folder.
 
-The corpus is kept as text in eval/data/sample_corpus; PDF and DOCX files are generated here,
-so no binary is committed. A form feed on its own line marks a page break.
+The corpus is kept as text in data/sample_corpus beside this module; PDF and DOCX files are
+generated here, so no binary is committed. A form feed on its own line marks a page break.
 
 Layout written:
     DEST/public/...                      public documents (.txt, .md, .html, .pdf, .docx)
@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-SOURCE = Path(__file__).resolve().parents[1] / "eval" / "data" / "sample_corpus"
+SOURCE = Path(__file__).resolve().parent / "data" / "sample_corpus"
 _RENDERED = {"pdf": ".pdf", "docx": ".docx"}
 
 

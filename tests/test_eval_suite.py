@@ -130,7 +130,7 @@ def _passage(services: Any, reference: str, needle: str) -> Passage:
 
 
 def _sentence(passage: Passage, needle: str) -> str:
-    from ingest.chunking import split_sentences
+    from ingest.text.sentences import split_sentences
 
     text = passage.chunk.text
     return next(" ".join(text[s:e].split()) for s, e in split_sentences(text) if needle in text[s:e])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.chunking import split_sentences
+from ingest.text.sentences import split_sentences
 
 _MARKER = re.compile(r"\[\s*(?:Quelle\s*)?(\d{1,3}(?:\s*[,;]\s*(?:Quelle\s*)?\d{1,3})*)\s*\]", re.IGNORECASE)
 # A stop, markers, and maybe a second stop after them ("Satz. [1]." is "Satz [1].").

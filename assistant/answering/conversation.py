@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from assistant.answering.llm import ChatLLM, LLMUnavailableError
 from assistant.answering.prompt import Turn, condense_messages
 from assistant.retrieval import MAX_QUERY_CHARS
-from assistant.text_analysis import analyze
+from ingest.text.words import analyze
 
 MAX_HISTORY_TURNS = 10
 MAX_TURN_CHARS = 4000

@@ -22,8 +22,8 @@ from assistant.models import Passage, SearchFilters
 from assistant.retrieval import HybridRetriever
 from assistant.schemas import AskResponse, Citation
 from assistant.store.store import Store
-from assistant.text_analysis import analyze
-from ingest.chunking import split_sentences
+from ingest.text.sentences import split_sentences
+from ingest.text.words import analyze
 
 ABSTENTION = "Dazu habe ich in den Dokumenten, auf die Sie Zugriff haben, keine belastbare Antwort gefunden."
 _WHITESPACE = re.compile(r"\s+")

@@ -24,8 +24,8 @@ from assistant.answering.llm import ChatLLM, LLMUnavailableError
 from assistant.answering.prompt import answer_messages, says_cannot_answer, source_text
 from assistant.models import Passage
 from assistant.schemas import AnswerSentence, AskResponse, Citation, RemovedSentence
-from assistant.text_analysis import analyze
-from ingest.chunking import split_sentences
+from ingest.text.sentences import split_sentences
+from ingest.text.words import analyze
 
 MODE = "llm"
 _NOTHING_SUPPORTED = "Kein Satz der Antwort des Sprachmodells war durch die Quellen belegt"

@@ -27,7 +27,7 @@ import numpy as np
 
 from assistant.models import DocumentInfo, StoredChunk
 from assistant.store.search_text import search_text
-from assistant.text_analysis import analyze
+from ingest.text.words import analyze
 
 _POINTER = "CURRENT"
 _LEFTOVER = re.compile(r"^\.(?:staging-\d+|trash-\d+|CURRENT)[.-](\d+)$")

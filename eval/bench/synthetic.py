@@ -48,7 +48,7 @@ def load_real(source_dir: Path) -> RealCorpus:
     from assistant.embedding import build_embedder
     from assistant.store.catalog import Catalog
     from assistant.store.search_text import search_text
-    from assistant.text_analysis import analyze
+    from ingest.text.words import analyze
 
     settings = Settings(data_dir=source_dir)
     catalog = Catalog(settings.catalog_path)

@@ -1,4 +1,7 @@
-"""Tests of the structure-aware chunker: exact offsets, sections, sentences, page boundaries."""
+"""Tests of the structure-aware chunker: exact offsets, sections, windows, page boundaries.
+
+Sentence splitting, which chunking builds on, is tested in test_text_sentences.py.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunking import CHUNKER_VERSION, chunk_document, split_sentences
+from ingest.chunking import CHUNKER_VERSION, chunk_document
 from ingest.records import Chunk, Page
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -82,20 +85,6 @@ def test_real_documents_chunk_into_exact_ordered_slices_that_lose_no_text(
         _assert_well_formed(pages, chunks, max_words)
         total += len(chunks)
     assert total > len(documents)
-
-
-def test_real_sentences_are_trimmed_ordered_and_cover_the_text() -> None:
-    documents = _real_documents()
-    if not documents:
-        pytest.skip(f"shared documents not found at {SHARED}")
-    for path in documents[:20]:
-        text = path.read_text(encoding="utf-8")
-        position = 0
-        for start, end in split_sentences(text):
-            assert start >= position and text[position:start].strip() == ""
-            assert text[start:end].strip() == text[start:end] != ""
-            position = end
-        assert text[position:].strip() == ""
 
 
 # --- budget ---------------------------------------------------------------------------------------
@@ -330,102 +319,6 @@ def test_dresden_seed_has_a_beschlussvorschlag_and_a_begruendung_section() -> No
     reason_chunks = [c for c in chunks if c.section == "Begründung"]
     assert reason_chunks and reason_chunks[0].start == reasons.end() - len("Begründung:")
     assert sum(_words(c.text) for c in reason_chunks) > 150
-
-
-# --- sentence splitting ---------------------------------------------------------------------------
-
-
-def _sentences(text: str) -> list[str]:
-    return [text[start:end] for start, end in split_sentences(text)]
-
-
-def test_abbreviations_do_not_end_sentences() -> None:
-    text = (
-        "Die Kosten betragen ca. 1.500 € bzw. 3,5 % des Budgets, vgl. S. 4 der Vorlage. "
-        "Laut Nr. 4 Abs. 2 gilt dies z. B. für Vereine, d. h. auch für den Sportverein e. V. in der Stadt. "
-        "Prof. Dr. Müller (Tel. 123) ist i. d. R. erreichbar, ggf. auch inkl. Vertretung gem. Plan. "
-        "Die Geschäftsstelle liegt in der Kaiserstr. 12 bzw. in der Str. am Markt, u. a. für Beratungen. "
-        "Das gilt z.B. für i.d.R. kleine Vereine."
-    )
-    assert _sentences(text) == [
-        "Die Kosten betragen ca. 1.500 € bzw. 3,5 % des Budgets, vgl. S. 4 der Vorlage.",
-        "Laut Nr. 4 Abs. 2 gilt dies z. B. für Vereine, d. h. auch für den Sportverein e. V. in der Stadt.",
-        "Prof. Dr. Müller (Tel. 123) ist i. d. R. erreichbar, ggf. auch inkl. Vertretung gem. Plan.",
-        "Die Geschäftsstelle liegt in der Kaiserstr. 12 bzw. in der Str. am Markt, u. a. für Beratungen.",
-        "Das gilt z.B. für i.d.R. kleine Vereine.",
-    ]
-
-
-def test_dates_ordinals_and_amounts_do_not_end_sentences() -> None:
-    text = (
-        "Am 1. Juli 2025 tagt der Rat im 2. Quartal erneut. Die Sitzung am 01.07.2025 ist öffentlich. "
-        "Sie endet am 31.12.2025. Der Betrag von 1.500,50 € wurde 1928. Neu ist nichts. "
-        "Wie hoch sind die Kosten? Das ist unklar! Wir fragen nach."
-    )
-    assert _sentences(text) == [
-        "Am 1. Juli 2025 tagt der Rat im 2. Quartal erneut.",
-        "Die Sitzung am 01.07.2025 ist öffentlich.",
-        "Sie endet am 31.12.2025.",
-        "Der Betrag von 1.500,50 € wurde 1928.",
-        "Neu ist nichts.",
-        "Wie hoch sind die Kosten?",
-        "Das ist unklar!",
-        "Wir fragen nach.",
-    ]
-
-
-def test_quotes_and_brackets_after_the_full_stop_belong_to_the_sentence() -> None:
-    text = "Das Motto lautet „Stadt für alle.“ Danach folgt der Plan (siehe Anlage.) Ende."
-    assert _sentences(text) == [
-        "Das Motto lautet „Stadt für alle.“",
-        "Danach folgt der Plan (siehe Anlage.)",
-        "Ende.",
-    ]
-
-
-def test_list_items_are_sentences_of_their_own() -> None:
-    text = (
-        "Die Strategie umfasst:\n- erstens die Analyse\n- zweitens die Umsetzung.\n"
-        "1. Punkt eins\n2. Punkt zwei\na) Unterpunkt\n• Aufzählung mit Punkt\n"
-        "  - eingerückter Punkt, der\n    umbrochen ist"
-    )
-    assert _sentences(text) == [
-        "Die Strategie umfasst:",
-        "- erstens die Analyse",
-        "- zweitens die Umsetzung.",
-        "1. Punkt eins",
-        "2. Punkt zwei",
-        "a) Unterpunkt",
-        "• Aufzählung mit Punkt",
-        "- eingerückter Punkt, der\n    umbrochen ist",
-    ]
-
-
-def test_hard_wrapped_lines_are_joined_and_blank_lines_end_sentences() -> None:
-    text = (
-        "Der Gemeinderat hat in seiner Sitzung\nam 12. März 2025 beschlossen, die\n"
-        "Verwaltung zu beauftragen. Die Umsetzung ist im\n2. Quartal 2026 geplant.\n"
-        "Ein Absatz ohne Punkt\n\n \nZweiter Absatz"
-    )
-    assert _sentences(text) == [
-        "Der Gemeinderat hat in seiner Sitzung\nam 12. März 2025 beschlossen, die\n"
-        "Verwaltung zu beauftragen.",
-        "Die Umsetzung ist im\n2. Quartal 2026 geplant.",
-        "Ein Absatz ohne Punkt",
-        "Zweiter Absatz",
-    ]
-
-
-def test_heading_lines_are_sentences_of_their_own() -> None:
-    text = "Gegenstand:\nNeue Bänke am Markt\nBegründung:\nDie Verwaltung prüft.\n### Anlagen\nPlan"
-    assert _sentences(text) == [
-        "Gegenstand:",
-        "Neue Bänke am Markt",
-        "Begründung:",
-        "Die Verwaltung prüft.",
-        "### Anlagen",
-        "Plan",
-    ]
 
 
 # --- page boundaries ------------------------------------------------------------------------------

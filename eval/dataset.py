@@ -3,7 +3,11 @@
 A line looks like::
 
     {"id": "q01", "question": "…", "relevant": ["A/2025/014", "file-contents/664884.txt"],
-     "answerable": true, "reference_answer": "…", "claims": ["…"], "user": "anna", "note": "…"}
+     "answerable": true, "reference_answer": "…", "claims": ["…"], "user": "anna", "note": "…",
+     "tags": ["paraphrase"]}
+
+``tags`` are free labels that let reports show groups of questions separately (``paraphrase``:
+asked in other words than the document's; ``unanswerable``); a line without them has none.
 
 A ``relevant`` entry names a document by its reference number, its doc id, or the end of its
 source path (cut at a path separator, so ``4884.txt`` does not match ``664884.txt``).
@@ -20,7 +24,7 @@ from typing import Any
 from assistant.models import DocumentInfo
 
 _REQUIRED = ("id", "question", "relevant", "answerable")
-_OPTIONAL = ("reference_answer", "claims", "user", "note")
+_OPTIONAL = ("reference_answer", "claims", "user", "note", "tags")
 _KNOWN = frozenset(_REQUIRED + _OPTIONAL)
 
 
@@ -51,6 +55,7 @@ class QAItem:
     claims: tuple[str, ...] = ()
     user: str = ""
     note: str = ""
+    tags: tuple[str, ...] = ()
     line: int = 0
 
 
@@ -110,6 +115,7 @@ def parse_item(data: object, line: int = 0) -> QAItem:
         claims=_string_list(data, "claims", line, required=False),
         user=_string(data, "user", line, required=False),
         note=_string(data, "note", line, required=False),
+        tags=_string_list(data, "tags", line, required=False),
         line=line,
     )
     if item.answerable and not item.relevant:

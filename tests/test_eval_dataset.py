@@ -33,6 +33,8 @@ def _line(**changes: object) -> str:
         (_line(relevant=[]), "line 2: field 'relevant': an answerable question needs"),
         (_line(relevnt=["x"]), "line 2: unknown field(s) 'relevnt'"),
         (_line(claims="2,50 Meter"), "line 2: field 'claims': must be a list of strings"),
+        (_line(tags="paraphrase"), "line 2: field 'tags': must be a list of strings"),
+        (_line(tags=["paraphrase", ""]), "line 2: field 'tags': entry 1 must be a non-empty string"),
         ('["not", "an", "object"]', "line 2: expected a JSON object"),
         (_line(id="q0"), "line 2: field 'id': duplicate id 'q0' (first on line 1)"),
     ],
@@ -49,6 +51,14 @@ def test_an_unanswerable_question_may_name_no_documents_and_comments_are_skipped
         ["// a comment", "", _line(answerable=False, relevant=[], user="bernd", note="Falle")]
     )
     assert items[0].answerable is False and items[0].user == "bernd" and items[0].line == 3
+
+
+def test_tags_are_optional_labels_kept_in_order() -> None:
+    tagged, plain = parse_lines(
+        [_line(id="q1", tags=[" paraphrase ", "unanswerable"], answerable=False, relevant=[]), _line(id="q2")]
+    )
+    assert tagged.tags == ("paraphrase", "unanswerable")
+    assert plain.tags == ()
 
 
 def test_an_empty_dataset_is_an_error(tmp_path: Path) -> None:

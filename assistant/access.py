@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-PUBLIC = "public"
-_GROUP_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-
-
-def validate_group(name: str) -> str:
-    """Group names become metadata keys in Chroma, so they are restricted to a safe alphabet."""
-    if not _GROUP_NAME.match(name):
-        raise ValueError(f"invalid group name {name!r}: use lower-case letters, digits, '-' and '_' (max 63)")
-    return name
+# The labels are ingest's (records carry them); re-exported here beside the rule that reads them.
+from ingest.access_labels import PUBLIC as PUBLIC
+from ingest.access_labels import validate_group as validate_group
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,7 +192,7 @@ def _crawl_oparl(
     services: Any, settings: Settings, urls: list[str] | None, access: frozenset[str] | None, report: Any
 ) -> dict[str, Any]:
     """Crawl OParl sources (``urls``: completely; None: every known one, what changed)."""
-    from ingest.sources.oparl import OParlSync
+    from assistant.indexing.oparl_sync import OParlSync
 
     with services.store.writing("sync"), OParlSync(services.ingestor, services.store, settings) as oparl_sync:
         if urls is None:
@@ -215,7 +215,7 @@ def _echo_crawl(crawl: dict[str, Any]) -> None:
 @app.command()
 def sync(as_json: JsonOption = False) -> None:
     """Bring every OParl source up to date: only what changed since its last crawl, deletions included."""
-    from ingest.pipeline import IngestReport
+    from assistant.indexing import IngestReport
 
     settings = _settings()
     with _errors_to_exit():

@@ -5,18 +5,20 @@ RatsinfoError
 ├── StoreMismatchError      the store was built with another embedder/chunker (exit 3, HTTP 500)
 ├── ExtractionError         a source file cannot be read or has no text (reported, batch goes on)
 ├── StoreBusyError          another process writes to the data dir (exit 75, HTTP 409)
-├── StoreBusyError          another process writes to the data dir (exit 75, HTTP 409)
 ├── NotFoundError           unknown document, or one the principal may not see (HTTP 404)
 ├── AuthenticationError     missing, bad or revoked credentials (HTTP 401)
 ├── PermissionDeniedError   authenticated but not allowed (HTTP 403)
 └── InvalidRequestError     malformed query or filter (exit 2, HTTP 422)
+
+``RatsinfoError`` and ``ExtractionError`` are defined in ``ingest.errors`` (ingest sits below
+assistant and raises them) and re-exported here, so that this stays the one module to import from.
 """
 
 from __future__ import annotations
 
-
-class RatsinfoError(Exception):
-    """Base class of all errors raised on purpose by ratsinfo-assistant."""
+# Re-exported (the redundant alias marks that for linters and type checkers).
+from ingest.errors import ExtractionError as ExtractionError
+from ingest.errors import RatsinfoError as RatsinfoError
 
 
 class ConfigurationError(RatsinfoError):
@@ -24,10 +26,6 @@ class ConfigurationError(RatsinfoError):
 
 
 class StoreMismatchError(RatsinfoError):
-    pass
-
-
-class ExtractionError(RatsinfoError):
     pass
 
 

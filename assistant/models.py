@@ -2,37 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from ingest.records import ConsultationStep
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentInfo:
-    """Everything the catalog knows about one document, except its page texts."""
-
-    doc_id: str
-    source: str  # path as given on the command line, or URL
-    root: str  # absolute folder (or source URL) the document was ingested from; used by --prune
-    content_hash: str
-    media_type: str
-    title: str
-    reference: str = ""
-    date: date | None = None
-    paper_type: str = ""
-    originator: str = ""
-    subject: str = ""
-    municipality: str = ""
-    consultations: tuple[ConsultationStep, ...] = ()
-    url: str = ""
-    access: frozenset[str] = field(default_factory=lambda: frozenset({"public"}))
-    page_count: int = 0
-    chunk_count: int = 0
-
-    @property
-    def bodies(self) -> tuple[str, ...]:
-        return tuple(step.body for step in self.consultations)
+# DocumentInfo is an ingest record (``prepare`` builds it); re-exported for the layers above.
+from ingest.records import DocumentInfo as DocumentInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,11 @@ from assistant.answering.grounding import default_judge
 from assistant.answering.llm import ChatLLM, llm_configured
 from assistant.config import Settings
 from assistant.embedding import Embedder, build_embedder
+from assistant.indexing import Ingestor
 from assistant.offline import disable_phone_home
 from assistant.reranking import build_reranker
 from assistant.retrieval import HybridRetriever
 from assistant.store.store import Store
-from ingest.pipeline import Ingestor
 
 
 @dataclass(frozen=True, slots=True)

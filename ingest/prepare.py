@@ -1,7 +1,8 @@
 """Preparing one document: extract, parse metadata, chunk. Pure, so it runs in worker processes.
 
-Kept apart from the pipeline so that a worker imports only this (under a second) and not the
-store with Chroma and llama-index (five seconds per worker, paid on every ingest run).
+Kept apart from the indexer so that a worker loads only this (under a second) and not the store
+with Chroma and llama-index (five seconds per worker, paid on every ingest run). It builds the
+``DocumentInfo`` record the store keeps.
 """
 
 from __future__ import annotations
@@ -10,18 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import ExtractionError
-from assistant.models import DocumentInfo
 from ingest.chunking import chunk_document
+from ingest.errors import ExtractionError
 from ingest.extract import extract
 from ingest.metadata import parse_metadata
-from ingest.records import Chunk, CouncilMetadata, Page, RawDocument
-
-
-@dataclass(slots=True)
-class Failure:
-    source: str
-    error: str
+from ingest.records import Chunk, CouncilMetadata, DocumentInfo, Failure, Page, RawDocument
 
 
 @dataclass(frozen=True, slots=True)

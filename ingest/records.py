@@ -2,6 +2,7 @@
 
 source file --read--> RawDocument --extract--> ExtractedDocument
             --parse metadata--> CouncilMetadata --chunk--> Chunk (many per document)
+            --prepare--> DocumentInfo (the catalog's record of the document)
 
 Every stage is a function from one record to the next; only readers and the store do I/O.
 """
@@ -10,6 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+
+from ingest.access_labels import PUBLIC
+
+
+@dataclass(slots=True)
+class Failure:
+    """A source (file, URL, OParl object) that could not be read or indexed, and why."""
+
+    source: str
+    error: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +96,30 @@ class Chunk:
     @property
     def chunk_id(self) -> str:
         return f"{self.doc_id}:{self.index}"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """Everything the catalog knows about one document, except its page texts."""
+
+    doc_id: str
+    source: str  # path as given on the command line, or URL
+    root: str  # absolute folder (or source URL) the document was ingested from; used by --prune
+    content_hash: str
+    media_type: str
+    title: str
+    reference: str = ""
+    date: date | None = None
+    paper_type: str = ""
+    originator: str = ""
+    subject: str = ""
+    municipality: str = ""
+    consultations: tuple[ConsultationStep, ...] = ()
+    url: str = ""
+    access: frozenset[str] = field(default_factory=lambda: frozenset({PUBLIC}))
+    page_count: int = 0
+    chunk_count: int = 0
+
+    @property
+    def bodies(self) -> tuple[str, ...]:
+        return tuple(step.body for step in self.consultations)

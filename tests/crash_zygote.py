@@ -172,8 +172,8 @@ class Zygote:
 
 def main() -> None:
     import assistant.cli
+    import assistant.indexing
     import assistant.services  # noqa: F401
-    import ingest.pipeline  # noqa: F401
 
     out = sys.stdout
     out.write(json.dumps({"ready": os.getpid()}) + "\n")

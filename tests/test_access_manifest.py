@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.errors import ExtractionError
 from assistant.services import Services, build_services
+from ingest.errors import ExtractionError
 from ingest.sources.access_manifest import parse_manifest
 
 TEXT = "Stadt Lindenau an der Weser\nVorlage\nBetreff: {title}\n\nDer Rat berät über {title}.\n"

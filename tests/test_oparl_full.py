@@ -14,8 +14,8 @@ import pytest
 
 from assistant.access import LOCAL_OPERATOR
 from assistant.config import Settings
+from assistant.indexing.oparl_sync import OParlSync
 from assistant.services import Services, build_services
-from ingest.sources.oparl import OParlSync
 from ingest.sources.oparl.mapping import oparl_doc_id
 from tests.conftest import SHARED, shared_path
 from tests.oparl_server import Json, OParlTestServer, huertgenwald, karlsruhe

@@ -15,11 +15,11 @@ import pytest
 
 from assistant.access import LOCAL_OPERATOR
 from assistant.config import Settings
+from assistant.indexing import oparl_batches
+from assistant.indexing.oparl_sync import OParlSync, SyncResult
 from assistant.models import SearchFilters
 from assistant.services import Services, build_services
 from ingest.records import RawDocument
-from ingest.sources.oparl import OParlSync, SyncResult
-from ingest.sources.oparl import crawl as crawl_module
 from ingest.sources.oparl.mapping import oparl_doc_id
 from ingest.sources.oparl.state import SyncState
 from tests.conftest import SHARED, shared_path
@@ -216,7 +216,7 @@ def test_an_interrupted_crawl_resumes_without_duplicates(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shared_path("data", "oparl-karlsruhe")
-    monkeypatch.setattr(crawl_module, "BATCH_DOCUMENTS", 8)
+    monkeypatch.setattr(oparl_batches, "BATCH_DOCUMENTS", 8)
     services = build_services(_settings(tmp_path))
     server = OParlTestServer(karlsruhe(SHARED, limit=40))
     seen: list[str] = []

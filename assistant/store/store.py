@@ -25,7 +25,7 @@ from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.errors import StoreMismatchError
 from assistant.models import DocumentInfo
-from assistant.store.bm25_index import Bm25Index
+from assistant.store.bm25_index import Bm25Index, saved_generation
 from assistant.store.catalog import SCHEMA_VERSION, Catalog
 from assistant.store.search_text import search_text
 from assistant.store.vectors import VectorStore
@@ -261,6 +261,15 @@ class Store:
                 loaded.save(self._settings.bm25_dir)
             self._bm25 = loaded
             return loaded
+
+    def refresh_bm25(self) -> None:
+        """At the end of a write run: bring the saved BM25 index to the catalog's generation now.
+
+        Rebuilt here, not on the first query after the run; a store whose generation did not move
+        keeps its saved index (not even loaded). Writers call this, readers use ``bm25()``.
+        """
+        if saved_generation(self._settings.bm25_dir) != self.catalog.generation:
+            self.bm25()
 
     def _build_bm25(self) -> Bm25Index:
         """BM25 over one snapshot of the catalog, labelled with that snapshot's generation."""

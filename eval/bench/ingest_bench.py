@@ -22,8 +22,8 @@ def _settings(data_dir: Path, embed_model: str, device: str) -> Any:
 
 def ingest_ours(arguments: dict[str, Any]) -> dict[str, Any]:
     """Ingest ``corpus`` into ``data_dir`` (``fresh``: emptied first) with our pipeline."""
+    from assistant.indexing import Ingestor
     from assistant.services import build_services
-    from ingest.pipeline import Ingestor
 
     data_dir = Path(arguments["data_dir"])
     if arguments.get("fresh"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from assistant.errors import ExtractionError
+from ingest.errors import ExtractionError
 from ingest.extract.docx import extract_docx
 from ingest.extract.html import extract_html
 from ingest.extract.pdf import extract_pdf

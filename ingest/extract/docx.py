@@ -15,7 +15,7 @@ from typing import Any
 import docx
 from docx.oxml.ns import qn
 
-from assistant.errors import ExtractionError
+from ingest.errors import ExtractionError
 from ingest.extract.text import normalize_text, tidy_lines
 from ingest.records import ExtractedDocument, Page, RawDocument
 

@@ -12,7 +12,7 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from assistant.errors import ExtractionError
+from ingest.errors import ExtractionError
 from ingest.extract.text import bom_encoding, decode_bytes, decode_cp1252, normalize_text
 from ingest.records import ExtractedDocument, Page, RawDocument
 

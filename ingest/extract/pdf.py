@@ -11,7 +11,7 @@ import subprocess
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from assistant.errors import ExtractionError
+from ingest.errors import ExtractionError
 from ingest.extract.ocr import ocr_available, ocr_missing_reason, ocr_page, page_has_graphics
 from ingest.extract.text import normalize_text, tidy_lines
 from ingest.records import ExtractedDocument, Page, RawDocument

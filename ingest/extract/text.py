@@ -11,7 +11,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from assistant.errors import ExtractionError
+from ingest.errors import ExtractionError
 from ingest.records import ExtractedDocument, Page, RawDocument
 
 # UTF-32 first: its little-endian BOM starts with the UTF-16 little-endian one.

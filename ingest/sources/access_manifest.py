@@ -18,8 +18,8 @@ import json
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from assistant.access import validate_group
-from assistant.errors import ExtractionError
+from ingest.access_labels import validate_group
+from ingest.errors import ExtractionError
 
 MANIFEST_NAMES = (".ratsinfo-access.json", "ratsinfo-access.json")
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+FILE_STATES_NAME = "file-states.sqlite3"  # in the data dir, beside the store
 RACY_WINDOW_NS = 2_000_000_000
 
 _SCHEMA = """

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import ExtractionError
+from ingest.errors import ExtractionError
 from ingest.extract import SUPPORTED_SUFFIXES
 from ingest.records import RawDocument
 from ingest.sources.allris_html import read_vo020

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from assistant.errors import ExtractionError
+from ingest.errors import ExtractionError
 from ingest.extract import SUPPORTED_SUFFIXES, extract
 from ingest.records import RawDocument
 from ingest.sources.oparl.adapters import JsonObject

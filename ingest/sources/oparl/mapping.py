@@ -65,6 +65,11 @@ def oparl_doc_id(object_id: str, part: str = "") -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
+def all_doc_ids(object_id: str) -> set[str]:
+    """Every document id an object can have produced (a paper, or a meeting's files)."""
+    return {oparl_doc_id(object_id)} | {oparl_doc_id(object_id, part) for part, _, _ in MEETING_FILE_ROLES}
+
+
 def parse_day(value: object) -> date | None:
     """The date of an OParl ``date`` or date-time value; None if absent or malformed."""
     if not isinstance(value, str) or len(value) < 10:

@@ -10,7 +10,7 @@
   they are fetched again at the next sync.
 
 The file cache is written as soon as a file is extracted (it is right whatever happens next);
-everything else is committed only after the pipeline has written the documents.
+everything else is committed only after the indexer has written the documents.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+STATE_FILE = "oparl_state.sqlite3"  # in the data dir
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (

@@ -5,6 +5,8 @@
 minus a safety overlap (``oparl_overlap_minutes``), and removes documents of deleted objects.
 A source's crawl start is recorded only when its crawl finished, so an interrupted or failed
 crawl is simply asked again next time.
+
+The crawl (``ingest.sources.oparl``) reads; ``oparl_batches`` writes what it hands over.
 """
 
 from __future__ import annotations
@@ -15,20 +17,22 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from assistant.config import Settings
+from assistant.indexing.oparl_batches import CrawlIndexer
+from assistant.indexing.pipeline import PUBLIC_ACCESS, Ingestor
+from assistant.indexing.report import IngestReport
 from assistant.store.store import Store
-from ingest.pipeline import PUBLIC_ACCESS, Failure, Ingestor, IngestReport
-from ingest.records import RawDocument
+from ingest.records import Failure, RawDocument
 from ingest.sources.oparl.adapters import schema_version, select_adapter
 from ingest.sources.oparl.client import ClientConfig, FetchError, OParlClient
 from ingest.sources.oparl.crawl import CrawlStats, SourceCrawl
-from ingest.sources.oparl.state import SyncState
+from ingest.sources.oparl.state import STATE_FILE, SyncState
 
-STATE_FILE = "oparl_state.sqlite3"
+__all__ = ["STATE_FILE", "OParlSync", "SyncResult"]
 
 
 @dataclass(slots=True)
 class SyncResult:
-    """The pipeline's report (documents) and the crawl's figures (requests, files)."""
+    """The indexer's report (documents) and the crawl's figures (requests, files)."""
 
     report: IngestReport = field(default_factory=IngestReport)
     crawl: CrawlStats = field(default_factory=CrawlStats)
@@ -69,7 +73,7 @@ class OParlSync:
         )
         self._overlap = timedelta(minutes=settings.oparl_overlap_minutes)
         self._state = SyncState(settings.data_dir / STATE_FILE)
-        self.on_document = on_document  # called with every document before the pipeline gets it
+        self.on_document = on_document  # called with every document before the indexer gets it
 
     def close(self) -> None:
         self._state.close()
@@ -109,7 +113,6 @@ class OParlSync:
     ) -> SyncResult:
         started = time.perf_counter()
         result = SyncResult(report=report or IngestReport())
-        deleted_before = result.report.deleted
         for system_url in system_urls:
             result.sources.append(system_url)
             try:
@@ -118,8 +121,7 @@ class OParlSync:
                 result.report.failed.append(
                     Failure(system_url, f"crawl stopped, will be repeated next time: {error}")
                 )
-        if result.report.deleted != deleted_before:
-            self._store.bm25()  # deletions came after the pipeline's last rebuild
+        self._store.refresh_bm25()  # deletions may have come after the indexer's last batch
         result.crawl.seconds += time.perf_counter() - started
         return result
 
@@ -137,19 +139,23 @@ class OParlSync:
                 source=system_url,
                 client=client,
                 state=self._state,
+                stats=result.crawl,
+                version=version,
+                since=since,
+            )
+            indexer = CrawlIndexer(
+                source=system_url,
+                state=self._state,
                 ingestor=self._ingestor,
                 store=self._store,
                 report=result.report,
-                stats=result.crawl,
                 access=access,
-                version=version,
-                since=since,
                 on_document=self.on_document,
             )
             try:
-                crawl.run(system)
+                indexer.index(crawl.records(system))
                 if since is None:
-                    self._prune(system_url, crawl.seen_docs, result.report)
+                    self._prune(system_url, indexer.seen_docs, result.report)
             finally:
                 crawl.close()
                 result.crawl.requests += client.requests

@@ -10,8 +10,8 @@ import pytest
 from assistant.audit import AuditLog
 from assistant.auth.security import Security
 from assistant.auth.users import UserStore
-from assistant.errors import AuthenticationError
-from assistant.ratelimit import RateLimiter, RateLimitExceeded
+from assistant.errors import AuthenticationError, RateLimitExceeded
+from assistant.ratelimit import RateLimiter
 from ui.backend import UiBackend
 from ui.session import SESSION_ENDED, SIGN_IN_FAILED, SessionStore
 

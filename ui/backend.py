@@ -16,10 +16,15 @@ from assistant.answering.prompt import Turn
 from assistant.audit import AuditEntry, filters_to_dict
 from assistant.auth.security import Security
 from assistant.auth.users import User
-from assistant.errors import AuthenticationError, ConfigurationError, NotFoundError, RatsinfoError
+from assistant.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    NotFoundError,
+    RateLimitExceeded,
+    RatsinfoError,
+)
 from assistant.facets import FacetsResponse, collect_facets
 from assistant.models import DocumentInfo, SearchFilters
-from assistant.ratelimit import RateLimitExceeded
 from assistant.retrieval import MAX_QUERY_CHARS
 from assistant.schemas import DocumentOut, PageOut, SearchHit
 from assistant.services import Services

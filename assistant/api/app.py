@@ -20,11 +20,11 @@ from assistant.errors import (
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitExceeded,
     RatsinfoError,
     StoreBusyError,
     StoreMismatchError,
 )
-from assistant.ratelimit import RateLimitExceeded
 from assistant.services import Services, build_services
 
 # One place maps the project's errors to HTTP.

@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.answering.judging.base import Verdict, join_passages
+from assistant.answering.judging.facts import extract_facts, is_negated, missing_facts
 from assistant.text_analysis import STOPWORDS, analyze
-from eval.judges.base import Verdict, join_passages
-from eval.judges.facts import extract_facts, is_negated, missing_facts
 from ingest.chunking import split_sentences
 
 DEFAULT_THRESHOLD = 0.8

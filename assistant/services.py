@@ -36,7 +36,7 @@ def build_services(settings: Settings) -> Services:
     embedder = build_embedder(settings)
     store = Store(settings, embedder)
     retriever = HybridRetriever(store, embedder, settings, reranker=build_reranker(settings))
-    extractive = ExtractiveAnswerer(retriever, embedder, store, settings)
+    extractive = ExtractiveAnswerer(embedder, store, settings)
     llm = ChatLLM(settings) if llm_configured(settings) else None
     generative = GenerativeAnswerer(extractive, llm, default_judge()) if llm is not None else None
     return Services(

@@ -28,7 +28,7 @@ class Services:
     retriever: HybridRetriever
     answerer: Answerer
     ingestor: Ingestor
-    service: AssistantService  # what the CLI, the API, the UI and the evaluation call
+    service: AssistantService  # what the CLI, the API and the UI call
 
     def close(self) -> None:
         self.store.close()

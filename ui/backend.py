@@ -10,7 +10,6 @@ stops the action (fail closed, as the API does).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from assistant.access import Principal
 from assistant.auth.security import Security
@@ -28,6 +27,7 @@ from assistant.service import (
     AssistantService,
     Caller,
     DocumentInfo,
+    Event,
     FacetsResponse,
     SearchFilters,
     Turn,
@@ -130,7 +130,7 @@ class UiBackend:
         """The bodies of the Beratungsfolge per visible document (for the citation cards)."""
         return self.service.bodies(principal, doc_ids)
 
-    def ask(self, principal: Principal, question: str, history: Sequence[Turn]) -> Iterator[dict[str, Any]]:
+    def ask(self, principal: Principal, question: str, history: Sequence[Turn]) -> Iterator[Event]:
         """The answer's events (assistant/answering/events.py), audited before the first one leaves.
 
         In LLM mode the events stream as the model writes, so the record names the documents the

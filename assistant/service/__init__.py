@@ -1,4 +1,4 @@
-"""The service layer: what the CLI, the API, the web UI and the evaluation do with documents.
+"""The service layer: what the CLI, the API and the web UI do with documents.
 
 ``AssistantService`` (search, ask, stream, document, stats, facets, visible documents) applies
 the access rule and writes one audit record per operation, acting as a ``Caller``. Its clients

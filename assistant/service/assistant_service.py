@@ -1,4 +1,4 @@
-"""What the CLI, the API, the web UI and the evaluation do with documents, in one place.
+"""What the CLI, the API and the web UI do with documents, in one place.
 
 Every operation acts as a caller (principal, interface, name on the record) and applies the
 access rule here (assistant/service/visibility.py; search applies it inside the retriever).
@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from assistant.access import Principal
 from assistant.answering.answerer import Answerer
-from assistant.answering.events import AnswerStream
+from assistant.answering.events import AnswerStream, Event
 from assistant.answering.prompt import Turn
 from assistant.audit import AuditEntry, AuditLog, filters_to_dict
 from assistant.embedding import Embedder
@@ -48,7 +47,7 @@ class AccessChange:
         return {"doc_id": self.doc_id, "title": self.title, "from": self.before, "to": self.after}
 
 
-def _note_answer(entry: AuditEntry, stream: AnswerStream, history: Sequence[Turn]) -> None:
+def _note_answer(entry: AuditEntry, stream: AnswerStream) -> None:
     """A complete answer's record names exactly the cited documents; a stream's record, written
     before it runs, names every document the answer is built from (a superset of those cited)."""
     if stream.response is not None:
@@ -56,8 +55,6 @@ def _note_answer(entry: AuditEntry, stream: AnswerStream, history: Sequence[Turn
         entry.returned = entry.cited
     else:
         entry.returned = stream.doc_ids
-    if history:
-        entry.detail = f"Folgefrage; gesucht als: {stream.standalone_question}"[:1000]
 
 
 class AssistantService:
@@ -160,7 +157,7 @@ class AssistantService:
             entry.filters = filters_to_dict(filters)
             stream = self._answerer.stream(question, caller.principal, filters, history, mode)
             response = stream.result()
-            _note_answer(entry, stream, history)
+            _note_answer(entry, stream)
         return response
 
     def stream(
@@ -176,21 +173,23 @@ class AssistantService:
         with self._recorder.operation(caller, "ask-stream", question) as entry:
             entry.filters = filters_to_dict(filters)
             stream = self._answerer.stream(question, caller.principal, filters, history, mode)
-            _note_answer(entry, stream, history)
+            _note_answer(entry, stream)
         return stream
 
     def conversation_events(
         self, caller: Caller, question: str, history: Sequence[Turn] = ()
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[Event]:
         """The events of a question in a conversation (the web UI), recorded as "ask" before the
         first one leaves: in LLM mode they stream as the model writes (the record names the
         documents the answer may cite); otherwise the answer is complete at once (the record names
-        exactly the cited ones)."""
+        exactly the cited ones). A follow-up's record says what it was searched as."""
         with self._recorder.operation(caller, "ask", question) as entry:
             stream = self._answerer.stream(question, caller.principal, None, list(history))
             live = self._answerer.mode == "llm"
-            events: Iterator[dict[str, Any]] | list[dict[str, Any]] = iter(stream) if live else list(stream)
-            _note_answer(entry, stream, history)
+            events: Iterator[Event] | list[Event] = iter(stream) if live else list(stream)
+            _note_answer(entry, stream)
+            if history:
+                entry.detail = f"Folgefrage; gesucht als: {stream.standalone_question}"[:1000]
         yield from events
 
     def document(self, caller: Caller, wanted: str, *, by_reference: bool = False) -> DocumentOut:

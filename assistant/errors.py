@@ -8,6 +8,7 @@ RatsinfoError
 ├── NotFoundError           unknown document, or one the principal may not see (HTTP 404)
 ├── AuthenticationError     missing, bad or revoked credentials (HTTP 401)
 ├── PermissionDeniedError   authenticated but not allowed (HTTP 403)
+├── RateLimitExceeded       too many requests with one token or from one client (HTTP 429)
 └── InvalidRequestError     malformed query or filter (exit 2, HTTP 422)
 
 ``RatsinfoError`` and ``ExtractionError`` are defined in ``ingest.errors`` (ingest sits below
@@ -47,3 +48,11 @@ class InvalidRequestError(RatsinfoError):
 
 class StoreBusyError(RatsinfoError):
     """Another process (or thread) is writing to the same data dir."""
+
+
+class RateLimitExceeded(RatsinfoError):
+    """Too many requests with one token; ``retry_after`` seconds until the next one is allowed."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limit exceeded, retry in {retry_after} s")
+        self.retry_after = retry_after

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-# DocumentInfo is an ingest record (``prepare`` builds it); re-exported for the layers above.
-from ingest.records import DocumentInfo as DocumentInfo
+from ingest.records import DocumentInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,15 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.errors import RatsinfoError
-
-
-class RateLimitExceeded(RatsinfoError):
-    """Too many requests with one token; ``retry_after`` seconds until the next one is allowed."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"rate limit exceeded, retry in {retry_after} s")
-        self.retry_after = retry_after
+from assistant.errors import RateLimitExceeded
 
 
 @dataclass(slots=True)

@@ -22,12 +22,13 @@ from assistant.access import Principal
 from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.errors import InvalidRequestError
-from assistant.models import DocumentInfo, Passage, SearchFilters
+from assistant.models import Passage, SearchFilters
 from assistant.reranking import Reranker
 from assistant.store.bm25_index import Bm25Index
 from assistant.store.document_table import DocumentTable
 from assistant.store.store import Store
 from assistant.store.vectors import VectorHit
+from ingest.records import DocumentInfo
 
 MAX_QUERY_CHARS = 2000
 _log = logging.getLogger(__name__)

@@ -6,7 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from assistant.models import DocumentInfo, Passage
+from assistant.models import Passage
+from ingest.records import DocumentInfo
 
 
 class SearchHit(BaseModel):

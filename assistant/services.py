@@ -9,12 +9,14 @@ from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.generative import GenerativeAnswerer
 from assistant.answering.grounding import default_judge
 from assistant.answering.llm import ChatLLM, llm_configured
+from assistant.audit import AuditLog
 from assistant.config import Settings
 from assistant.embedding import Embedder, build_embedder
 from assistant.indexing import Ingestor
 from assistant.offline import disable_phone_home
 from assistant.reranking import build_reranker
 from assistant.retrieval import HybridRetriever
+from assistant.service import AssistantService, AuditRecorder
 from assistant.store.store import Store
 
 
@@ -26,6 +28,7 @@ class Services:
     retriever: HybridRetriever
     answerer: Answerer
     ingestor: Ingestor
+    service: AssistantService  # what the CLI, the API and the UI call
 
     def close(self) -> None:
         self.store.close()
@@ -36,14 +39,18 @@ def build_services(settings: Settings) -> Services:
     embedder = build_embedder(settings)
     store = Store(settings, embedder)
     retriever = HybridRetriever(store, embedder, settings, reranker=build_reranker(settings))
-    extractive = ExtractiveAnswerer(retriever, embedder, store, settings)
+    extractive = ExtractiveAnswerer(embedder, store, settings)
     llm = ChatLLM(settings) if llm_configured(settings) else None
     generative = GenerativeAnswerer(extractive, llm, default_judge()) if llm is not None else None
+    answerer = Answerer(retriever, extractive, generative, llm, settings)
+    # The data dir's audit log, opened when the first record is written.
+    recorder = AuditRecorder(lambda: AuditLog(settings.audit_path))
     return Services(
         settings=settings,
         embedder=embedder,
         store=store,
         retriever=retriever,
-        answerer=Answerer(retriever, extractive, generative, llm, settings),
+        answerer=answerer,
         ingestor=Ingestor(store, embedder, settings),
+        service=AssistantService(store, retriever, answerer, embedder, recorder),
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.models import DocumentInfo
+from ingest.records import DocumentInfo
 
 _REQUIRED = ("id", "question", "relevant", "answerable")
 _OPTIONAL = ("reference_answer", "claims", "user", "note", "tags")

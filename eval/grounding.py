@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from eval.judges.base import Judge, Verdict
+from assistant.answering.judging.base import Judge, Verdict
 from ingest.text.sentences import split_sentences
 
 # "[1]", "[1, 3]"; not after a letter or digit: a quoted footnote "Koblenz 3[3]" is text.

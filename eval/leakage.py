@@ -1,9 +1,10 @@
 """Leakage across access groups: restricted passages retrieved, cited or quoted for an outsider.
 
-A passage is restricted for a principal when its document's access neither is public nor shares
-a group with the principal (``Principal.can_see`` on the document as stored now). Quoting is
-checked on the text: an answer sentence that stands in a document the principal may not see,
-and in none of the visible passages the answer cites, came from where it must not.
+A passage is restricted for a principal when the service layer's access rule does not let the
+principal see its document as stored now (``assistant.service.visible``: public, or a shared
+group). Quoting is checked on the text: an answer sentence that stands in a document the
+principal may not see, and in none of the visible passages the answer cites, came from where it
+must not.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from assistant.access import PUBLIC, Principal
-from assistant.models import DocumentInfo, Passage
+from assistant.access import Principal
+from assistant.models import Passage
 from assistant.schemas import AskResponse
+from assistant.service import visible
 from assistant.store.store import Store
 from eval.grounding import split_cited_sentences
+from ingest.records import DocumentInfo
 
 _MIN_QUOTE_CHARS = 25  # shorter sentences ("Der Antrag wurde angenommen.") recur everywhere
 _NON_ALNUM = re.compile(r"[^0-9a-zäöüß]+")
@@ -61,11 +64,8 @@ class LeakDetector:
         documents: Mapping[str, DocumentInfo],
     ) -> Leaks:
         leaks = Leaks()
-        hidden = {
-            doc_id
-            for doc_id, document in documents.items()
-            if PUBLIC not in document.access and not principal.can_see(document.access)
-        }
+        seen = {document.doc_id for document in visible(principal, documents.values())}
+        hidden = set(documents) - seen
         if not hidden:
             return leaks
         leaks.retrieved = [p.document.doc_id for p in passages if p.document.doc_id in hidden]

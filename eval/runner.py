@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
+from assistant.answering.judging.base import Judge, Verdict
 from assistant.errors import RatsinfoError
 from assistant.schemas import AskResponse
 from assistant.services import Services
 from eval.dataset import QAItem, resolve_relevant
 from eval.grounding import AnswerGrounding, claim_recall, ground_answer
-from eval.judges.base import Judge, Verdict
 from eval.leakage import LeakDetector, Leaks
 from eval.metrics import first_hits, ndcg_at_k, recall_at_k, reciprocal_rank
 from eval.users import UserDirectory

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.answering.judging.base import Judge
 from assistant.services import Services
 from eval.dataset import QAItem
 from eval.gate import check_gate, compare, load_previous, load_thresholds
-from eval.judges.base import Judge
 from eval.judges.validation import JUDGE_PAIRS, load_pairs, validate_judge
 from eval.report import build_metrics_document, write_report
 from eval.runner import QuestionResult, evaluate

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from assistant.auth.users import UserStore, hash_token
 from assistant.cli import app
-from assistant.errors import AuthenticationError, InvalidRequestError, NotFoundError
-from assistant.ratelimit import RateLimiter, RateLimitExceeded
+from assistant.errors import AuthenticationError, InvalidRequestError, NotFoundError, RateLimitExceeded
+from assistant.ratelimit import RateLimiter
 
 
 def test_tokens_are_random_shown_once_and_stored_only_as_hashes(tmp_path: Path) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from assistant.models import DocumentInfo, StoredChunk
+from assistant.models import StoredChunk
 from assistant.store.bm25_index import Bm25Index, saved_generation
+from ingest.records import DocumentInfo
 
 DOCUMENT = DocumentInfo(doc_id="d1", source="d1.txt", root="/", content_hash="h", media_type="txt", title="")
 

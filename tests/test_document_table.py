@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 
 from assistant.access import PUBLIC, Principal
-from assistant.models import DocumentInfo, SearchFilters
+from assistant.models import SearchFilters
 from assistant.store.document_table import DocumentTable
-from ingest.records import ConsultationStep
+from ingest.records import ConsultationStep, DocumentInfo
 
 GROUPS = (PUBLIC, "gremium-a", "gremium-b", "fraktion-x")
 TYPES = ("Antrag", "Anfrage", "Beschlussvorlage", "Niederschrift", "")

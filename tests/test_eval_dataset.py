@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import InvalidRequestError
-from assistant.models import DocumentInfo
 from eval.dataset import DatasetError, load_dataset, matches, parse_lines, resolve_relevant
 from eval.users import ANONYMOUS, UserDirectory, load_users_file
+from ingest.records import DocumentInfo
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = {"id": "q1", "question": "Wie breit wird der Radweg?", "relevant": ["A/2025/014"], "answerable": True}

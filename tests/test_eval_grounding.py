@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answering.judging import LexicalJudge
 from eval.grounding import claim_recall, ground_answer, split_cited_sentences, strip_markers
-from eval.judges import LexicalJudge
 
 COSTS = "Die Sanierung der Grundschule kostet 6,85 Mio. Euro."
 START = "Die Bauarbeiten beginnen im Juli 2026."

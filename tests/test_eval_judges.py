@@ -12,8 +12,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from eval.judges import LexicalJudge, build_judge
-from eval.judges.facts import extract_facts
+from assistant.answering.judging import LexicalJudge
+from assistant.answering.judging.facts import extract_facts
+from eval.judges import build_judge
 from eval.judges.llm import LLMJudge, chat_completions_url, parse_verdict
 from eval.judges.validation import load_pairs, validate_judge
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from assistant.answering.judging import LexicalJudge
 from assistant.config import Settings
 from eval.dataset import QAItem, load_dataset
-from eval.judges import LexicalJudge
 from eval.runner import evaluate
 from eval.summary import summarize
 from eval.users import UserDirectory

@@ -13,11 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.access import LOCAL_OPERATOR, Principal
+from assistant.answering.judging import LexicalJudge
 from assistant.models import Passage, SearchFilters
 from assistant.schemas import AskResponse, Citation
 from eval.dataset import QAItem, load_dataset
 from eval.gate import Thresholds, check_gate, load_thresholds
-from eval.judges import LexicalJudge
 from eval.runner import evaluate
 from eval.suite import run_suite
 from eval.summary import summarize

@@ -347,8 +347,8 @@ def test_the_evaluation_finds_full_citation_precision_and_recall_after_the_check
     services: Services, double: tuple[LLMDouble, str]
 ) -> None:
     """ALCE citation recall/precision (eval/grounding.py) of the scripted replies, before and after."""
+    from assistant.answering.judging import LexicalJudge
     from eval.grounding import ground_answer
-    from eval.judges import LexicalJudge
 
     llm, _ = double
     judge = LexicalJudge()

@@ -11,8 +11,8 @@ import pytest
 
 from assistant.access import Principal
 from assistant.errors import InvalidRequestError
-from assistant.models import DocumentInfo
 from assistant.schemas import AskResponse, Citation, SearchHit
+from ingest.records import DocumentInfo
 from ui.conversation import ChatTurn, apply_event, history_of
 from ui.examples import example_questions
 from ui.filters import build_filters, parse_date

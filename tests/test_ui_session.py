@@ -10,8 +10,8 @@ import pytest
 from assistant.audit import AuditLog
 from assistant.auth.security import Security
 from assistant.auth.users import UserStore
-from assistant.errors import AuthenticationError
-from assistant.ratelimit import RateLimiter, RateLimitExceeded
+from assistant.errors import AuthenticationError, RateLimitExceeded
+from assistant.ratelimit import RateLimiter
 from ui.backend import UiBackend
 from ui.session import SESSION_ENDED, SIGN_IN_FAILED, SessionStore
 
@@ -108,7 +108,7 @@ def test_backend_audits_sign_in_attempts_and_limits_them_per_client(
     sample_services: Any, users: UserStore, token: str, tmp_path: Path
 ) -> None:
     audit = AuditLog(tmp_path / "audit.sqlite3")
-    backend = UiBackend(sample_services, Security(users=users, audit=audit, limiter=RateLimiter(3)))
+    backend = UiBackend(sample_services.service, Security(users=users, audit=audit, limiter=RateLimiter(3)))
     with pytest.raises(AuthenticationError):
         backend.sign_in("anna", "falsch", browser="", client="10.0.0.1")
     key, _ = backend.sign_in("anna", "richtig-geheim", browser="", client="10.0.0.1")

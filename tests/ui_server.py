@@ -12,8 +12,8 @@ from typing import Any
 from assistant.api.app import create_app
 from assistant.auth.security import Security, build_security
 from assistant.config import Settings
-from assistant.models import DocumentInfo
 from assistant.services import Services
+from ingest.records import DocumentInfo
 from tests.servers import serve_in_thread
 
 REPO = Path(__file__).resolve().parents[1]

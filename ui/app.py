@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request, Response
 
 from assistant.auth.security import Security
 from assistant.offline import disable_phone_home
-from assistant.services import Services
+from assistant.service import AssistantService
 from ui.backend import UiBackend
 from ui.handlers import Handlers
 from ui.layout import Layout, build_layout
@@ -164,10 +164,10 @@ def _install_guards(app: FastAPI) -> None:
         return response
 
 
-def mount_ui(app: FastAPI, services: Services, security: Security) -> gr.Blocks:
-    """Serve the UI at /ui of ``app`` (same services, users and audit log as the API)."""
+def mount_ui(app: FastAPI, service: AssistantService, security: Security) -> gr.Blocks:
+    """Serve the UI at /ui of ``app`` (same service, users and audit log as the API)."""
     disable_phone_home()
-    backend = UiBackend(services, security)
+    backend = UiBackend(service, security)
     app.state.ui_sessions = backend.sessions  # for operators and tests: who is signed in
     blocks = build_blocks(backend)
     _install_guards(app)
@@ -184,6 +184,6 @@ def mount_ui(app: FastAPI, services: Services, security: Security) -> gr.Blocks:
         mcp_server=False,
         pwa=False,
         ssr_mode=False,
-        blocked_paths=[str(services.settings.data_dir)],
+        blocked_paths=[str(service.data_dir)],
     )
     return blocks

@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answering.conversation import MAX_HISTORY_TURNS, MAX_TURN_CHARS
-from assistant.answering.prompt import Turn
 from assistant.schemas import AskResponse, Citation, RemovedSentence
+from assistant.service import MAX_HISTORY_TURNS, MAX_TURN_CHARS, Turn
 
 
 @dataclass(slots=True)

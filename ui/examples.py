@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from assistant.access import PUBLIC, Principal
-from assistant.models import DocumentInfo
+from assistant.service import DocumentInfo, visible
 
 MAX_TITLE_CHARS = 80
 # Types whose titles name a subject; minutes ("Niederschrift über die 22. Sitzung") do not.
@@ -45,9 +45,8 @@ def example_questions(documents: Iterable[DocumentInfo], principal: Principal, l
     the newest document of the user's own groups (not public) comes first."""
     candidates = [
         doc
-        for doc in documents
-        if principal.can_see(doc.access)
-        and doc.paper_type != "Niederschrift"
+        for doc in visible(principal, documents)
+        if doc.paper_type != "Niederschrift"
         and len(doc.title.split()) >= 3
         and doc.title.strip() != doc.municipality.strip()
         and not doc.title.startswith("Stadt ")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from assistant.errors import InvalidRequestError
-from assistant.models import SearchFilters
+from assistant.service import SearchFilters
 
 MAX_FILTER_VALUES = 20
 MAX_FIELD_CHARS = 200

@@ -8,7 +8,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.retrieval import MAX_QUERY_CHARS
+from assistant.service import MAX_QUERY_CHARS
 from ui.render_document import EMPTY
 from ui.session import MAX_SECRET_CHARS
 from ui.theme import document_script, link_script

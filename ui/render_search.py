@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.schemas import SearchHit
-from assistant.text_analysis import analyze
+from ingest.text.words import analyze
 from ui.render import document_link, esc, format_date, web_url
 
 PER_PAGE = 10

@@ -3,7 +3,7 @@
 The model is told to end every sentence with markers such as ``[2]`` or ``[1][3]``. Models also
 write ``[1, 3]``, ``[Quelle 2]`` or put the marker after the full stop ("… beschlossen. [1]"); all
 of these are read. A marker after the full stop is moved before it first, so the sentence
-splitter (``ingest.chunking.split_sentences``) keeps it with its sentence. LLM output is not
+splitter (``ingest.text.sentences.split_sentences``) keeps it with its sentence. LLM output is not
 hard-wrapped like PDF text, so every line break ends a sentence as well.
 """
 

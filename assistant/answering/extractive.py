@@ -14,12 +14,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from assistant.access import Principal
 from assistant.answering.answer_types import answer_kind, can_state
 from assistant.config import Settings
 from assistant.embedding import Embedder
-from assistant.models import Passage, SearchFilters
-from assistant.retrieval import HybridRetriever
+from assistant.models import Passage
 from assistant.schemas import AskResponse, Citation
 from assistant.store.store import Store
 from ingest.text.sentences import split_sentences
@@ -57,17 +55,10 @@ def _clean(sentence: str) -> str:
 class ExtractiveAnswerer:
     mode = "extractive"
 
-    def __init__(
-        self, retriever: HybridRetriever, embedder: Embedder, store: Store, settings: Settings
-    ) -> None:
-        self._retriever = retriever
+    def __init__(self, embedder: Embedder, store: Store, settings: Settings) -> None:
         self._embedder = embedder
         self._store = store
         self._settings = settings
-
-    def ask(self, question: str, principal: Principal, filters: SearchFilters | None = None) -> AskResponse:
-        passages = self._retriever.search(question, principal, filters, k=self._settings.top_k)
-        return self.answer_from(question, passages)
 
     def answer_from(self, question: str, passages: list[Passage]) -> AskResponse:
         """The extractive answer from passages already retrieved (also the LLM mode's fallback)."""

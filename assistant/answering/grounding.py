@@ -1,11 +1,11 @@
 """Check each sentence of a generated answer against the passages it cites.
 
-The judge is the evaluation suite's (``eval.judges``: ``judge.judge(sentence, passages) ->
-Verdict``), so what the answerer lets through and what the evaluation measures are the same
-decision. Each cited passage is judged on its own first, so a sentence keeps only the citations
-that support it ("right answer, wrong citation" is repaired, not passed on); a sentence that
-only the cited passages together support keeps all of them; a sentence that none supports is
-removed with the judge's reason.
+The judge (``assistant.answering.judging``: ``judge.judge(sentence, passages) -> Verdict``) is
+also the evaluation suite's default, so what the answerer lets through and what the evaluation
+measures are the same decision. Each cited passage is judged on its own first, so a sentence
+keeps only the citations that support it ("right answer, wrong citation" is repaired, not passed
+on); a sentence that only the cited passages together support keeps all of them; a sentence that
+none supports is removed with the judge's reason.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.citations import ParsedSentence
-from eval.judges import Judge, LexicalJudge, Verdict
+from assistant.answering.judging import Judge, LexicalJudge, Verdict
 
 __all__ = ["Check", "Judge", "Verdict", "check_sentence", "default_judge"]
 

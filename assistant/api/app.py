@@ -10,49 +10,13 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from assistant.api.admin_routes import router as admin_router
 from assistant.api.audit_middleware import install_audit_middleware
+from assistant.api.errors import headers_of, status_of
 from assistant.api.limits import install_body_limit
 from assistant.api.routes import router
 from assistant.auth.security import Security, build_security
 from assistant.config import Settings
-from assistant.errors import (
-    AuthenticationError,
-    ConfigurationError,
-    InvalidRequestError,
-    NotFoundError,
-    PermissionDeniedError,
-    RatsinfoError,
-    StoreBusyError,
-    StoreMismatchError,
-)
-from assistant.ratelimit import RateLimitExceeded
+from assistant.errors import RatsinfoError
 from assistant.services import Services, build_services
-
-# One place maps the project's errors to HTTP.
-HTTP_STATUS: dict[type[RatsinfoError], int] = {
-    InvalidRequestError: 422,
-    NotFoundError: 404,
-    AuthenticationError: 401,
-    PermissionDeniedError: 403,
-    ConfigurationError: 500,
-    StoreMismatchError: 500,
-    RateLimitExceeded: 429,
-    StoreBusyError: 409,  # an admin ingest while `ratsinfo ingest`/`sync` writes
-}
-
-
-def _status_of(error: RatsinfoError) -> int:
-    for kind in type(error).__mro__:
-        if kind in HTTP_STATUS:
-            return HTTP_STATUS[kind]
-    return 500
-
-
-def _headers_of(error: RatsinfoError) -> dict[str, str]:
-    if isinstance(error, AuthenticationError):
-        return {"WWW-Authenticate": "Bearer"}
-    if isinstance(error, RateLimitExceeded):
-        return {"Retry-After": str(error.retry_after)}
-    return {}
 
 
 def create_app(
@@ -65,10 +29,12 @@ def create_app(
     and rate limit come from ``security``."""
     services = services or build_services(settings)
     security = security or build_security(settings)
+    # The service the routes and the UI call, writing to the server's audit log.
+    service = services.service.audited_by(security.audit)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        services.store.bm25()  # load or build the BM25 index before the first request
+        service.warm_up()  # load or build the BM25 index before the first request
         yield
 
     app = FastAPI(
@@ -77,7 +43,8 @@ def create_app(
         description="Search and cited answers over council documents.",
         lifespan=lifespan,
     )
-    app.state.services = services
+    app.state.services = services  # the admin ingest writes through its ingestor
+    app.state.service = service
     app.state.security = security
 
     @app.exception_handler(RatsinfoError)
@@ -86,7 +53,7 @@ def create_app(
         if entry is not None:
             entry.detail = str(error)
         return JSONResponse(
-            status_code=_status_of(error), content={"detail": str(error)}, headers=_headers_of(error)
+            status_code=status_of(error), content={"detail": str(error)}, headers=headers_of(error)
         )
 
     install_body_limit(app, settings.max_request_kb * 1024)  # inside the audit: 413s are on record
@@ -101,6 +68,6 @@ def create_app(
     if ui:
         from ui.app import mount_ui  # Gradio is imported only when the UI is served
 
-        mount_ui(app, services, security)
+        mount_ui(app, service, security)
 
     return app

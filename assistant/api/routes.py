@@ -1,8 +1,9 @@
 """HTTP routes; request and response models match the CLI's JSON.
 
-Every route under /api/v1 acts as the principal of the request's bearer token and fills in
-``request.state.audit`` (an AuditEntry) with what was asked and which documents left the
-service; the audit middleware writes it, also for refused requests.
+Every route under /api/v1 acts as the principal of the request's bearer token and calls the
+service layer (assistant/service/), which applies the access rule and writes the audit record
+of search, ask and document; the audit middleware records every other request, refused ones
+included (assistant/api/audit_middleware.py).
 """
 
 from __future__ import annotations
@@ -15,19 +16,20 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 
-from assistant.answering.conversation import MAX_HISTORY_TURNS, MAX_TURN_CHARS
-from assistant.answering.events import ndjson_lines
-from assistant.answering.prompt import Turn
+from assistant.api.caller import api_caller
 from assistant.api.streaming import NDJSON
-from assistant.audit import AuditEntry, filters_to_dict
 from assistant.auth.dependencies import CurrentPrincipal
-from assistant.errors import NotFoundError
-from assistant.facets import FacetsResponse, collect_facets
-from assistant.models import SearchFilters
-from assistant.retrieval import MAX_QUERY_CHARS
-from assistant.schemas import AskResponse, DocumentOut, PageOut, SearchHit, SearchResponse, StatsResponse
-from assistant.services import Services
-from assistant.stats import collect_stats
+from assistant.schemas import AskResponse, DocumentOut, SearchResponse, StatsResponse
+from assistant.service import (
+    MAX_HISTORY_TURNS,
+    MAX_QUERY_CHARS,
+    MAX_TURN_CHARS,
+    AssistantService,
+    FacetsResponse,
+    SearchFilters,
+    Turn,
+    ndjson_lines,
+)
 
 router = APIRouter()
 
@@ -103,14 +105,9 @@ class AskRequest(FilterIn):
         return [Turn(question=turn.question, answer=turn.answer) for turn in self.history]
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
-def _audit(request: Request) -> AuditEntry:
-    entry: AuditEntry = request.state.audit
-    return entry
+def _service(request: Request) -> AssistantService:
+    service: AssistantService = request.app.state.service
+    return service
 
 
 @router.get("/healthz", tags=["system"])
@@ -122,30 +119,16 @@ async def healthz() -> dict[str, str]:
 async def search(body: SearchRequest, request: Request, principal: CurrentPrincipal) -> SearchResponse:
     """Hybrid search over the documents the caller may see."""
     filters = body.to_filters()
-    entry = _audit(request)
-    entry.query, entry.filters = body.query, {**filters_to_dict(filters), "k": body.k}
-    retriever = _services(request).retriever
-    passages = await run_in_threadpool(retriever.search, body.query, principal, filters, body.k)
-    entry.returned = list(dict.fromkeys(p.document.doc_id for p in passages))
-    return SearchResponse(query=body.query, results=[SearchHit.from_passage(p) for p in passages])
-
-
-async def _answer(body: AskRequest, request: Request, principal: CurrentPrincipal) -> AskResponse:
-    filters = body.to_filters()
-    entry = _audit(request)
-    entry.query, entry.filters = body.question, filters_to_dict(filters)
-    response: AskResponse = await run_in_threadpool(
-        _services(request).answerer.ask, body.question, principal, filters, body.turns(), body.mode
-    )
-    entry.cited = list(dict.fromkeys(c.doc_id for c in response.citations))
-    entry.returned = entry.cited
-    return response
+    caller = api_caller(request, principal)
+    return await run_in_threadpool(_service(request).search, caller, body.query, filters, body.k)
 
 
 @router.post("/api/v1/ask", response_model=AskResponse, tags=["ask"], responses=_UNAUTHORISED)
 async def ask(body: AskRequest, request: Request, principal: CurrentPrincipal) -> AskResponse:
     """A cited answer (quotes with [n] markers) from the documents the caller may see."""
-    return await _answer(body, request, principal)
+    filters, turns = body.to_filters(), body.turns()
+    caller = api_caller(request, principal)
+    return await run_in_threadpool(_service(request).ask, caller, body.question, filters, turns, body.mode)
 
 
 @router.post(
@@ -171,15 +154,13 @@ async def ask(body: AskRequest, request: Request, principal: CurrentPrincipal) -
 )
 async def ask_stream(body: AskRequest, request: Request, principal: CurrentPrincipal) -> StreamingResponse:
     """The answer of /api/v1/ask as a stream: in LLM mode each sentence as soon as it is checked."""
-    filters = body.to_filters()
-    entry = _audit(request)
-    entry.query, entry.filters = body.question, filters_to_dict(filters)
-    stream = await run_in_threadpool(
-        _services(request).answerer.stream, body.question, principal, filters, body.turns(), body.mode
-    )
+    filters, turns = body.to_filters(), body.turns()
+    caller = api_caller(request, principal)
     # The audit record is written before the body streams, so it names every document whose
     # passages the answer is built from: a superset of those that will be cited.
-    entry.returned = stream.doc_ids
+    stream = await run_in_threadpool(
+        _service(request).stream, caller, body.question, filters, turns, body.mode
+    )
     return StreamingResponse(ndjson_lines(stream), media_type=NDJSON)
 
 
@@ -191,24 +172,17 @@ async def ask_stream(body: AskRequest, request: Request, principal: CurrentPrinc
 )
 async def document(doc_id: str, request: Request, principal: CurrentPrincipal) -> DocumentOut:
     """A document with its page texts; one the caller may not see is exactly as missing as none."""
-    services = _services(request)
-    entry = _audit(request)
-    entry.query = doc_id[:200]
-    found = services.store.documents().get(doc_id)
-    if found is None or not principal.can_see(found.access):
-        raise NotFoundError(f"no document {doc_id[:200]!r}")
-    pages = [PageOut(number=p.number, text=p.text) for p in services.store.catalog.pages(doc_id)]
-    entry.returned = [doc_id]
-    return DocumentOut.from_document(found, pages)
+    caller = api_caller(request, principal)
+    return await run_in_threadpool(_service(request).document, caller, doc_id)
 
 
 @router.get("/api/v1/stats", response_model=StatsResponse, tags=["system"], responses=_UNAUTHORISED)
 async def stats(request: Request, principal: CurrentPrincipal) -> StatsResponse:
     """Counts over the documents the caller may see."""
-    return collect_stats(_services(request).store, principal)
+    return _service(request).stats(principal)
 
 
 @router.get("/api/v1/facets", response_model=FacetsResponse, tags=["search"], responses=_UNAUTHORISED)
 async def facets(request: Request, principal: CurrentPrincipal) -> FacetsResponse:
     """Paper types, bodies, originators and years with document counts, over visible documents."""
-    return collect_facets(_services(request).store, principal)
+    return _service(request).facets(principal)

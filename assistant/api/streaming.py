@@ -2,7 +2,7 @@
 
 /api/v1/ask/stream sends newline-delimited JSON: a ``citations`` event first, then ``answer``
 pieces whose texts joined give the answer, then ``done`` with the full response. The request is
-audited before the first byte leaves (see assistant/api/audit_middleware.py).
+audited before the first byte leaves (the service writes its record: assistant/service/).
 """
 
 from __future__ import annotations

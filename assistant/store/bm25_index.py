@@ -25,8 +25,9 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from assistant.models import DocumentInfo, StoredChunk
+from assistant.models import StoredChunk
 from assistant.store.search_text import search_text
+from ingest.records import DocumentInfo
 from ingest.text.words import analyze
 
 _POINTER = "CURRENT"

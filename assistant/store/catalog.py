@@ -16,8 +16,8 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from assistant.models import DocumentInfo, StoredChunk
-from ingest.records import Chunk, ConsultationStep, Page
+from assistant.models import StoredChunk
+from ingest.records import Chunk, ConsultationStep, DocumentInfo, Page
 
 SCHEMA_VERSION = 1
 _PENDING = "pending_write"  # meta key: JSON list of doc ids whose vectors are being rewritten

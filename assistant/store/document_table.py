@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 
 from assistant.access import PUBLIC, Principal
-from assistant.models import DocumentInfo, SearchFilters
+from assistant.models import SearchFilters
+from ingest.records import DocumentInfo
 
 
 def _date_number(value: object) -> int:

@@ -19,13 +19,13 @@ from dataclasses import asdict, dataclass
 from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.errors import RatsinfoError, StoreMismatchError
-from assistant.models import DocumentInfo, StoredChunk
+from assistant.models import StoredChunk
 from assistant.store.catalog import SCHEMA_VERSION, Catalog
 from assistant.store.search_text import search_text
 from assistant.store.vectors import VectorStore
 from assistant.store.writer_lock import WriterLock
 from ingest.chunking import CHUNKER_VERSION
-from ingest.records import Chunk
+from ingest.records import Chunk, DocumentInfo
 
 _BATCH = 512
 _SUFFIX = "-reindex-"  # new collections are named <collection>-reindex-<time>-<random>

@@ -8,7 +8,7 @@ alike. The stored and cited text stays the page's own.
 
 from __future__ import annotations
 
-from assistant.models import DocumentInfo
+from ingest.records import DocumentInfo
 
 
 def search_text(document: DocumentInfo, section: str, text: str) -> str:

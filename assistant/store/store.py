@@ -24,14 +24,13 @@ import numpy as np
 from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.errors import StoreMismatchError
-from assistant.models import DocumentInfo
 from assistant.store.bm25_index import Bm25Index, saved_generation
 from assistant.store.catalog import SCHEMA_VERSION, Catalog
 from assistant.store.search_text import search_text
 from assistant.store.vectors import VectorStore
 from assistant.store.writer_lock import WriterLock, held_here, writer_active
 from ingest.chunking import CHUNKER_VERSION
-from ingest.records import Chunk, Page
+from ingest.records import Chunk, DocumentInfo, Page
 
 # A reader reopens local Chroma at most this often after another process wrote (reloading a
 # large index costs time; BM25 and the catalog are current anyway).

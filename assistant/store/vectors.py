@@ -26,8 +26,8 @@ from llama_index.vector_stores.chroma.base import _to_chroma_filter
 
 from assistant.access import PUBLIC, Principal
 from assistant.config import Settings
-from assistant.models import DocumentInfo, SearchFilters
-from ingest.records import Chunk
+from assistant.models import SearchFilters
+from ingest.records import Chunk, DocumentInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,16 @@
-"""Entailment judges: ``lexical`` (default, offline), ``cross-encoder:NAME`` and ``llm:URL``."""
+"""Entailment judges for the evaluation: ``lexical`` (default, offline), ``cross-encoder:NAME``
+and ``llm:URL``.
+
+The lexical judge is the one production runs on every LLM answer, so it lives with the answerer
+(``assistant.answering.judging``, with the ``Judge`` protocol); this package builds a judge from
+its command-line spelling and holds the model-based judges and their validation.
+"""
 
 from __future__ import annotations
 
-from eval.judges.base import Judge, Verdict, join_passages
-from eval.judges.lexical import LexicalJudge
+from assistant.answering.judging import Judge, LexicalJudge, Verdict
 
-__all__ = ["Judge", "LexicalJudge", "Verdict", "build_judge", "join_passages"]
+__all__ = ["Judge", "Verdict", "build_judge"]
 
 
 def build_judge(spec: str, *, model: str = "default", api_key: str = "", device: str = "cpu") -> Judge:

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from eval.judges.base import Verdict, join_passages
-from ingest.chunking import split_sentences
+from assistant.answering.judging.base import Verdict, join_passages
+from ingest.text.sentences import split_sentences
 
 _WINDOW_SENTENCES = 3
 

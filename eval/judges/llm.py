@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from eval.judges.base import Verdict, join_passages
+from assistant.answering.judging.base import Verdict, join_passages
 
 SYSTEM_PROMPT = (
     "Du prüfst Aussagen über Ratsdokumente. Eine Aussage ist nur dann gestützt, wenn alles, was sie "

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.answering.judging.base import Judge
 from eval.dataset import DatasetError
-from eval.judges.base import Judge
 from eval.metrics import accuracy, cohen_kappa
 
 JUDGE_PAIRS = Path(__file__).resolve().parents[1] / "data" / "judge_pairs.jsonl"

@@ -17,7 +17,4 @@ from __future__ import annotations
 
 from ingest.chunking.chunker import CHUNKER_VERSION, chunk_document
 
-# Re-exported for callers that still import it from here; its home is ingest.text.sentences.
-from ingest.text.sentences import split_sentences
-
-__all__ = ["CHUNKER_VERSION", "chunk_document", "split_sentences"]
+__all__ = ["CHUNKER_VERSION", "chunk_document"]

@@ -14,13 +14,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-_MONTHS = {
-    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feb": 2, "märz": 3, "mär": 3, "april": 4,
-    "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
-    "dezember": 12, "dez": 12,
-}  # fmt: skip
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+from ingest.text.months import MONTH_NAMES, MONTHS
+
 _NUMBER_WORDS = {
     "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
     "zehn": 10, "elf": 11, "zwölf": 12, "zwanzig": 20, "dreißig": 30, "einhundert": 100,
@@ -32,12 +27,12 @@ _SCALES = {
 }  # fmt: skip
 
 _NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?![\d])")
-_WORD_DATE = re.compile(rf"(?<![\d.])(\d{{1,2}})\.\s*({_MONTH})\.?\s+(\d{{4}})\b", re.IGNORECASE)
+_WORD_DATE = re.compile(rf"(?<![\d.])(\d{{1,2}})\.\s*({MONTH_NAMES})\.?\s+(\d{{4}})\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _BARE_MONTH = re.compile(
     r"\b(Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b"
 )
-_MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+(\d{{4}})\b", re.IGNORECASE)
+_MONTH_YEAR = re.compile(rf"\b({MONTH_NAMES})\.?\s+(\d{{4}})\b", re.IGNORECASE)
 # "A0078/25", "2025/0146", "VIII/2025/00836", "DHH/2025/6612": a slash and digits at the end.
 _REFERENCE = re.compile(r"(?<![\w/])[A-Za-zÄÖÜ]*\d*[A-Za-z0-9]*(?:/[A-Za-z0-9]+)*/[A-Za-z]*\d+\b")
 _AMOUNT = re.compile(
@@ -151,14 +146,14 @@ def extract_facts(text: str) -> Facts:
             elif pattern is _NUMERIC_DATE:
                 iso = _iso(int(match.group(1)), int(match.group(2)), _year(match.group(3)))
             else:
-                iso = _iso(int(match.group(1)), _MONTHS[match.group(2).lower()], int(match.group(3)))
+                iso = _iso(int(match.group(1)), MONTHS[match.group(2).lower()], int(match.group(3)))
             if iso:
                 dates.add(iso)
     month_matches: list[re.Match[str]] = []
     work = _cut(work, _MONTH_YEAR, month_matches)
-    months.update(f"{int(m.group(2)):04d}-{_MONTHS[m.group(1).lower()]:02d}" for m in month_matches)
+    months.update(f"{int(m.group(2)):04d}-{MONTHS[m.group(1).lower()]:02d}" for m in month_matches)
     # A month without a year ("vor der Hochwassersaison im November") still has to match.
-    bare_months = {_MONTHS[m.group(1).lower()] for m in _BARE_MONTH.finditer(work)}
+    bare_months = {MONTHS[m.group(1).lower()] for m in _BARE_MONTH.finditer(work)}
 
     reference_matches: list[re.Match[str]] = []
     work = _cut(work, _REFERENCE, reference_matches)

@@ -1,25 +1,13 @@
-"""`ratsinfo backup DEST` and `ratsinfo restore SRC` (assistant/backup.py does the work).
-
-Registered on the main app in assistant/cli.py; the shared helpers of assistant.cli (settings,
-error → exit code, JSON output) are imported when a command runs, because assistant.cli
-imports this module.
-"""
+"""`ratsinfo backup DEST` and `ratsinfo restore SRC` (assistant/backup.py does the work)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated
 
 import typer
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-def _cli() -> ModuleType:
-    from assistant import cli
-
-    return cli
+from assistant.cli.common import JsonOption, emit, errors_to_exit, load_settings
 
 
 def backup_command(
@@ -29,9 +17,8 @@ def backup_command(
     """Back up the data dir (store, users, audit log, OParl state) as a consistent snapshot."""
     from assistant.backup import backup
 
-    cli = _cli()
-    settings = cli._settings()
-    with cli._errors_to_exit():
+    settings = load_settings()
+    with errors_to_exit():
         report = backup(settings.data_dir, destination)
 
     def human() -> None:
@@ -40,7 +27,7 @@ def backup_command(
             f"{report.documents} Dokumente, {report.chunks} Abschnitte ({report.seconds:.1f} s)"
         )
 
-    cli._emit(report.to_dict(), as_json, human)
+    emit(report.to_dict(), as_json, human)
 
 
 def restore_command(
@@ -53,9 +40,8 @@ def restore_command(
     """Restore a backup into the data dir (refuses a non-empty one without --force)."""
     from assistant.backup import restore
 
-    cli = _cli()
-    settings = cli._settings()
-    with cli._errors_to_exit():
+    settings = load_settings()
+    with errors_to_exit():
         report = restore(source, settings.data_dir, force=force)
 
     def human() -> None:
@@ -64,4 +50,4 @@ def restore_command(
             f"Dokumente, {report.chunks} Abschnitte. Laufende Server (ratsinfo serve) neu starten."
         )
 
-    cli._emit(report.to_dict(), as_json, human)
+    emit(report.to_dict(), as_json, human)

@@ -1,9 +1,5 @@
 """`ratsinfo eval`: run a QA dataset through the assistant and report retrieval, grounding,
-abstention, leakage and latency, optionally against a gate of thresholds.
-
-Registered on the main app in assistant/cli.py; its shared helpers are imported when the command
-runs, because assistant.cli imports this module.
-"""
+abstention, leakage and latency, optionally against a gate of thresholds."""
 
 from __future__ import annotations
 
@@ -13,29 +9,22 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated, Any
 
 import typer
 
+from assistant.cli.common import emit, errors_to_exit, load_settings, open_services
 from assistant.config import Settings
 from assistant.errors import InvalidRequestError
-
-
-def _cli() -> ModuleType:
-    from assistant import cli
-
-    return cli
 
 
 @contextmanager
 def _data_dir(settings: Settings, dataset: Path, ingest: list[str] | None) -> Iterator[tuple[Any, str]]:
     """Services over the configured store, or over a temporary one filled first; and a note on which."""
-    from assistant.services import build_services
     from eval.workspace import ingest_paths, ingest_sample_corpus, is_sample_dataset
 
     if not ingest:
-        services = build_services(settings) if settings.catalog_path.exists() else None
+        services = open_services(settings) if settings.catalog_path.exists() else None
         if services is not None and services.store.documents():
             try:
                 yield services, str(settings.data_dir)
@@ -50,7 +39,7 @@ def _data_dir(settings: Settings, dataset: Path, ingest: list[str] | None) -> It
             )
     with tempfile.TemporaryDirectory(prefix="ratsinfo-eval-") as workdir:
         temporary = settings.model_copy(update={"data_dir": Path(workdir) / "data"})
-        services = build_services(temporary)
+        services = open_services(temporary)
         try:
             if ingest:
                 count = ingest_paths(services, ingest)
@@ -145,22 +134,21 @@ def eval_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print metrics.json to stdout.")] = False,
 ) -> None:
     """Evaluate retrieval, citations, abstention, leakage and latency on a QA dataset."""
-    cli = _cli()
-    settings = cli._settings()
+    settings = load_settings()
     from eval.dataset import DatasetError, load_dataset
     from eval.judges import build_judge
     from eval.judges.validation import load_pairs, validate_judge
     from eval.suite import run_suite
     from eval.users import UserDirectory
 
-    with cli._errors_to_exit():
+    with errors_to_exit():
         try:
             chosen = build_judge(judge, model=judge_model, api_key=judge_api_key, device=settings.device)
         except ValueError as error:
             raise InvalidRequestError(str(error)) from error
         if validate_judge_only:
             result = validate_judge(chosen, load_pairs())
-            cli._emit(
+            emit(
                 result,
                 as_json,
                 lambda: typer.echo(

@@ -1,37 +1,24 @@
-"""`ratsinfo models check|download` and `ratsinfo reindex`.
-
-Registered on the main app in assistant/cli.py; the shared helpers of assistant.cli (settings,
-error → exit code, JSON output) are imported when a command runs, because assistant.cli
-imports this module.
-"""
+"""`ratsinfo models check|download` and `ratsinfo reindex`."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated, cast
 
 import typer
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+from assistant.cli.common import JsonOption, emit, errors_to_exit, load_settings
 
 models_app = typer.Typer(
     name="models", help="Embedding, reranking and LLM models for on-premise installs.", no_args_is_help=True
 )
 
 
-def _cli() -> ModuleType:
-    from assistant import cli
-
-    return cli
-
-
 @models_app.command("check")
 def models_check(as_json: JsonOption = False) -> None:
     """Load every configured model offline (embedder, reranker) and probe the LLM server."""
-    cli = _cli()
-    settings = cli._settings()
+    settings = load_settings()
     from assistant.models_admin import check_models
     from assistant.offline import disable_phone_home
 
@@ -45,7 +32,7 @@ def models_check(as_json: JsonOption = False) -> None:
             typer.echo(f"{check.role:<9} {check.status:<8} {check.configured or '-'}")
             typer.echo(f"          {check.detail}")
 
-    cli._emit(data, as_json, human)
+    emit(data, as_json, human)
     if failed:
         raise typer.Exit(1)
 
@@ -60,12 +47,11 @@ def models_download(
     as_json: JsonOption = False,
 ) -> None:
     """On a connected machine: fetch a model and save it for an air-gapped install."""
-    cli = _cli()
     from assistant.models_admin import ModelKind, allow_hub_downloads, download_model
 
     # The one command that may download: asked for by name, by the operator.
     allow_hub_downloads()
-    with cli._errors_to_exit():
+    with errors_to_exit():
         report = download_model(name, to, cast(ModelKind, kind))  # checked inside
     variable = "RATSINFO_EMBED_MODEL" if kind == "embedding" else "RATSINFO_RERANK_MODEL"
 
@@ -75,19 +61,18 @@ def models_download(
             f"Auf dem Server: {variable}=<Pfad zu diesem Ordner>"
         )
 
-    cli._emit(report.to_dict(), as_json, human)
+    emit(report.to_dict(), as_json, human)
 
 
 def reindex_command(as_json: JsonOption = False) -> None:
     """Re-embed all stored chunks with the configured embedder (no source is read again)."""
-    cli = _cli()
-    settings = cli._settings()
+    settings = load_settings()
     from assistant.embedding import build_embedder
     from assistant.offline import disable_phone_home
     from assistant.store.reindex import reindex
 
     disable_phone_home()
-    with cli._errors_to_exit():
+    with errors_to_exit():
         embedder = build_embedder(settings)
         if not as_json and sys.stderr.isatty():
             from rich.progress import Progress
@@ -107,4 +92,4 @@ def reindex_command(as_json: JsonOption = False) -> None:
             "Laufende Server (ratsinfo serve) neu starten."
         )
 
-    cli._emit(report.to_dict(), as_json, human)
+    emit(report.to_dict(), as_json, human)

@@ -1,14 +1,14 @@
-"""Filter values with document counts (for the UI's filters), over visible documents only."""
+"""Filter values with document counts (for the UI's filters), over the documents a principal may
+see (the service chooses them)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel
 
-from assistant.access import Principal
-from assistant.store.store import Store
+from ingest.records import DocumentInfo
 
 
 class FacetValue(BaseModel):
@@ -30,9 +30,8 @@ def _ranked(values: Iterable[str]) -> list[FacetValue]:
     return [FacetValue(value=value, count=count) for value, count in ranked]
 
 
-def collect_facets(store: Store, principal: Principal) -> FacetsResponse:
+def collect_facets(visible: Sequence[DocumentInfo]) -> FacetsResponse:
     """Paper types, bodies, originators and years; each counts the documents carrying it."""
-    visible = [doc for doc in store.documents().values() if principal.can_see(doc.access)]
     return FacetsResponse(
         documents=len(visible),
         paper_types=_ranked(doc.paper_type for doc in visible),

@@ -1,58 +1,22 @@
-"""`ratsinfo users`, `ratsinfo acl` and `ratsinfo audit`, plus who the CLI acts as.
-
-Registered on the main app in assistant/cli.py. The shared helpers of assistant.cli (settings,
-error → exit code, JSON output) are imported when a command runs, not at import time, because
-assistant.cli imports this module.
-"""
+"""`ratsinfo users`, `ratsinfo acl` and `ratsinfo audit`."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
-from types import ModuleType
 from typing import Annotated
 
 import typer
 
-from assistant.access import LOCAL_OPERATOR, PUBLIC, Principal, validate_group
-from assistant.audit import AuditEntry, AuditLog
+from assistant.access import LOCAL_OPERATOR, PUBLIC, validate_group
+from assistant.audit import AuditLog
 from assistant.auth.users import UserStore
-from assistant.config import Settings
-from assistant.errors import InvalidRequestError, NotFoundError
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-UserOption = Annotated[
-    str | None,
-    typer.Option("--user", "-u", help="Act as this user (their groups); default: the local operator."),
-]
+from assistant.cli.acting import INTERFACE, cli_audited, refusal_audited
+from assistant.cli.common import JsonOption, emit, errors_to_exit, load_settings, open_services
+from assistant.errors import InvalidRequestError
 
 users_app = typer.Typer(name="users", help="Users, their groups and API tokens.", no_args_is_help=True)
 acl_app = typer.Typer(name="acl", help="Who may see a document.", no_args_is_help=True)
-
-
-def _cli() -> ModuleType:
-    from assistant import cli
-
-    return cli
-
-
-# -- who the CLI acts as, and its audit records ----------------------------------------------
-
-
-def cli_principal(settings: Settings, user: str | None) -> Principal:
-    """The local operator (full rights), or with ``--user`` that user's groups (unknown: error)."""
-    if user is None:
-        return LOCAL_OPERATOR
-    return UserStore(settings.users_path).active_user(user).principal()
-
-
-@contextmanager
-def cli_audited(settings: Settings, action: str, user: str | None, query: str = "") -> Iterator[AuditEntry]:
-    """An audit record (interface "cli") written when the block ends, as an error if it raised."""
-    with AuditLog(settings.audit_path).recording(user or LOCAL_OPERATOR.name, "cli", action, query) as entry:
-        yield entry
 
 
 def _groups(group: list[str] | None) -> frozenset[str]:
@@ -78,9 +42,8 @@ def users_add(
     as_json: JsonOption = False,
 ) -> None:
     """Create a user and print their API token (shown only this once)."""
-    cli = _cli()
-    settings = cli._settings()
-    with cli._errors_to_exit(), cli_audited(settings, "users-add", None, name) as record:
+    settings = load_settings()
+    with errors_to_exit(), cli_audited(settings, "users-add", None, name) as record:
         groups = _groups(group)
         record.filters = {"groups": sorted(groups), "admin": admin}
         password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
@@ -94,15 +57,14 @@ def users_add(
         typer.echo(f"Benutzer {user.name} angelegt (Gruppen: {', '.join(groups_out) or '–'}).")
         typer.echo(f"Token (wird nur jetzt angezeigt): {token}")
 
-    cli._emit(data, as_json, human)
+    emit(data, as_json, human)
 
 
 @users_app.command("list")
 def users_list(as_json: JsonOption = False) -> None:
     """List users with their groups and role (never tokens)."""
-    cli = _cli()
-    settings = cli._settings()
-    with cli._errors_to_exit():
+    settings = load_settings()
+    with errors_to_exit():
         users = UserStore(settings.users_path).users()
     data = {"users": [user.to_dict() for user in users]}
 
@@ -114,7 +76,7 @@ def users_list(as_json: JsonOption = False) -> None:
             role = " (Admin)" if user.admin else ""
             typer.echo(f"{user.name}{role}: {', '.join(sorted(user.groups)) or '–'} · {state}")
 
-    cli._emit(data, as_json, human)
+    emit(data, as_json, human)
 
 
 @users_app.command("revoke")
@@ -123,11 +85,10 @@ def users_revoke(
     as_json: JsonOption = False,
 ) -> None:
     """Revoke a user's token and password at once (the user stays on record)."""
-    cli = _cli()
-    settings = cli._settings()
-    with cli._errors_to_exit(), cli_audited(settings, "users-revoke", None, name):
+    settings = load_settings()
+    with errors_to_exit(), cli_audited(settings, "users-revoke", None, name):
         user = UserStore(settings.users_path).revoke(name)
-    cli._emit(user.to_dict(), as_json, lambda: typer.echo(f"Benutzer {user.name} gesperrt."))
+    emit(user.to_dict(), as_json, lambda: typer.echo(f"Benutzer {user.name} gesperrt."))
 
 
 # -- ratsinfo acl ------------------------------------------------------------------------------
@@ -143,30 +104,18 @@ def acl_set(
     as_json: JsonOption = False,
 ) -> None:
     """Change who may see a document, in the catalog and on every chunk, without re-embedding."""
-    cli = _cli()
-    settings = cli._settings()
-    with cli._errors_to_exit(), cli_audited(settings, "acl-set", None, document) as record:
-        if public == bool(group):
-            raise InvalidRequestError("give either --public or at least one --group")
-        access = frozenset({PUBLIC}) if public else _groups(group)
-        services = cli._services(settings)
-        documents = services.store.documents()
-        if document in documents:
-            found = documents[document]
-        else:
-            matches = [doc for doc in documents.values() if doc.reference == document]
-            if not matches:
-                raise NotFoundError(f"no document with id or reference {document!r}")
-            if len(matches) > 1:
-                ids = ", ".join(f"{doc.doc_id} ({doc.title[:50]})" for doc in matches)
-                raise InvalidRequestError(f"reference {document!r} names {len(matches)} documents: {ids}")
-            found = matches[0]
-        services.store.set_access(found.doc_id, access)
-        record.returned = [found.doc_id]
-        record.filters = {"from": sorted(found.access), "to": sorted(access)}
-    before, after = sorted(found.access), sorted(access)
-    data = {"doc_id": found.doc_id, "title": found.title, "from": before, "to": after}
-    cli._emit(data, as_json, lambda: typer.echo(f"{found.title}: {', '.join(before)} → {', '.join(after)}"))
+    settings = load_settings()
+    with errors_to_exit():
+        with refusal_audited(settings, "acl-set", None, document):
+            if public == bool(group):
+                raise InvalidRequestError("give either --public or at least one --group")
+            access = frozenset({PUBLIC}) if public else _groups(group)
+            service = open_services(settings).service
+        from assistant.service import Caller
+
+        change = service.set_access(Caller(LOCAL_OPERATOR, INTERFACE), document, access)
+    before, after = ", ".join(change.before), ", ".join(change.after)
+    emit(change.to_dict(), as_json, lambda: typer.echo(f"{change.title}: {before} → {after}"))
 
 
 # -- ratsinfo audit ----------------------------------------------------------------------------
@@ -197,8 +146,7 @@ def audit_command(
     as_json: JsonOption = False,
 ) -> None:
     """Query the audit log (who asked what, when, what came back), or verify its hash chain."""
-    cli = _cli()
-    settings = cli._settings()
+    settings = load_settings()
     log = AuditLog(settings.audit_path)
     if verify:
         report = log.verify()
@@ -212,11 +160,11 @@ def audit_command(
                     f"({report.checked} Einträge davor intakt)"
                 )
 
-        cli._emit(report.to_dict(), as_json, human_verify)
+        emit(report.to_dict(), as_json, human_verify)
         if not report.ok:
             raise typer.Exit(1)
         return
-    with cli._errors_to_exit():
+    with errors_to_exit():
         records = log.records(user=user, since=_since(since), interface=interface, limit=limit)
     data = {"records": [record.to_dict() for record in records]}
 
@@ -230,4 +178,4 @@ def audit_command(
                 f"{record.status} „{query[:80]}“ → {len(record.returned)} Dok., {len(record.cited)} zitiert"
             )
 
-    cli._emit(data, as_json, human)
+    emit(data, as_json, human)

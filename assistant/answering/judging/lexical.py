@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.text_analysis import STOPWORDS, analyze
-from eval.judges.base import Verdict, join_passages
-from eval.judges.facts import extract_facts, is_negated, missing_facts
-from ingest.chunking import split_sentences
+from assistant.answering.judging.base import Verdict, join_passages
+from assistant.answering.judging.facts import extract_facts, is_negated, missing_facts
+from ingest.text.sentences import split_sentences
+from ingest.text.words import STOPWORDS, analyze
 
 DEFAULT_THRESHOLD = 0.8
 _WORD = re.compile(r"\w+")

@@ -1,0 +1,117 @@
+"""`ratsinfo ingest` and `ratsinfo sync`: files, folders and OParl sources into the store."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from assistant.access import PUBLIC, validate_group
+from assistant.cli.common import JsonOption, emit, errors_to_exit, load_settings, open_services
+from assistant.config import Settings
+from assistant.errors import InvalidRequestError
+
+
+def ingest(
+    paths: Annotated[list[str] | None, typer.Argument(help="Files or folders to ingest.")] = None,
+    oparl: Annotated[
+        list[str] | None,
+        typer.Option("--oparl", help="OParl System URL to crawl (repeatable); later: ratsinfo sync"),
+    ] = None,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete documents that are gone from these folders.")
+    ] = False,
+    group: Annotated[
+        list[str] | None,
+        typer.Option("--group", "-g", help="Restrict the documents to this group (repeatable)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest council documents (PDF, DOCX, HTML, TXT/Markdown) from files and folders, or via OParl."""
+    settings = load_settings()
+    crawl: dict[str, Any] = {}
+    with errors_to_exit():
+        if not paths and not oparl:
+            raise InvalidRequestError("Bitte Dateien oder Ordner angeben, oder --oparl URL.")
+        paths = paths or []
+        try:
+            access = frozenset(validate_group(g) for g in group) if group else frozenset({PUBLIC})
+        except ValueError as error:
+            raise InvalidRequestError(str(error)) from error
+        services = open_services(settings)
+        show_progress = not as_json and sys.stderr.isatty()
+        if show_progress:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as progress:
+                task = progress.add_task("Einlesen", total=None)
+                report = services.ingestor.ingest(
+                    paths,
+                    access=access,
+                    prune=prune,
+                    on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+        else:
+            report = services.ingestor.ingest(paths, access=access, prune=prune)
+        if oparl:
+            crawl = _crawl_oparl(services, settings, oparl, access, report)
+
+    def human() -> None:
+        typer.echo(
+            f"{report.added} neu, {report.updated} aktualisiert, {report.unchanged} unverändert, "
+            f"{report.deleted} gelöscht, {len(report.failed)} fehlgeschlagen; "
+            f"{report.chunks} Abschnitte eingebettet in {report.seconds:.1f} s"
+        )
+        if crawl:
+            _echo_crawl(crawl)
+        for failure in report.failed:
+            typer.echo(f"  übersprungen: {failure.source}: {failure.error}", err=True)
+
+    emit(report.to_dict() | crawl, as_json, human)
+
+
+def _crawl_oparl(
+    services: Any, settings: Settings, urls: list[str] | None, access: frozenset[str] | None, report: Any
+) -> dict[str, Any]:
+    """Crawl OParl sources (``urls``: completely; None: every known one, what changed)."""
+    from assistant.indexing.oparl_sync import OParlSync
+
+    with services.store.writing("sync"), OParlSync(services.ingestor, services.store, settings) as oparl_sync:
+        if urls is None:
+            if not oparl_sync.sources():
+                raise InvalidRequestError("Keine OParl-Quelle bekannt: zuerst ratsinfo ingest --oparl URL.")
+            result = oparl_sync.sync(report=report)
+        else:
+            result = oparl_sync.ingest(urls, access=access or frozenset({PUBLIC}), report=report)
+    return result.to_dict()
+
+
+def _echo_crawl(crawl: dict[str, Any]) -> None:
+    typer.echo(
+        f"OParl: {crawl['papers']} Vorlagen, {crawl['meetings']} Sitzungen, "
+        f"{crawl['files_downloaded']} Dateien geladen, {crawl['files_cached']} aus dem Zwischenspeicher, "
+        f"{crawl['pages_fetched']} Listenseiten in {crawl['seconds']:.1f} s"
+    )
+
+
+def sync(as_json: JsonOption = False) -> None:
+    """Bring every OParl source up to date: only what changed since its last crawl, deletions included."""
+    from assistant.indexing import IngestReport
+
+    settings = load_settings()
+    with errors_to_exit():
+        services = open_services(settings)
+        report = IngestReport()
+        crawl = _crawl_oparl(services, settings, None, None, report)
+
+    def human() -> None:
+        typer.echo(
+            f"{report.added} neu, {report.updated} aktualisiert, {report.unchanged} unverändert, "
+            f"{report.deleted} gelöscht, {len(report.failed)} fehlgeschlagen"
+        )
+        _echo_crawl(crawl)
+        for failure in report.failed:
+            typer.echo(f"  übersprungen: {failure.source}: {failure.error}", err=True)
+
+    emit(crawl, as_json, human)

@@ -1,0 +1,151 @@
+"""`ratsinfo search`, `ask`, `stats` and `check`: reading the store through the service layer."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from assistant.access import LOCAL_OPERATOR
+from assistant.audit import filters_to_dict
+from assistant.cli.acting import cli_caller, refusal_audited
+from assistant.cli.common import (
+    BodyOption,
+    FromOption,
+    JsonOption,
+    OriginatorOption,
+    ReferenceOption,
+    ToOption,
+    TypeOption,
+    UserOption,
+    build_filters,
+    emit,
+    errors_to_exit,
+    load_settings,
+    open_services,
+)
+from assistant.store.writer_lock import writer_active
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="Search words or a question.")],
+    types: TypeOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    body: BodyOption = "",
+    originator: OriginatorOption = "",
+    reference: ReferenceOption = "",
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="Number of results.")] = 10,
+    user: UserOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Hybrid search (dense + BM25) over the ingested documents, with filters."""
+    settings = load_settings()
+    with errors_to_exit():
+        with refusal_audited(settings, "search", user, query) as refused:
+            filters = build_filters(types, date_from, date_to, body, originator, reference)
+            refused.filters = {**filters_to_dict(filters), "k": k}
+            caller = cli_caller(settings, user)
+            service = open_services(settings).service
+        response = service.search(caller, query, filters, k)
+
+    def human() -> None:
+        if not response.results:
+            typer.echo("Keine Treffer.")
+        for number, hit in enumerate(response.results, start=1):
+            header = " · ".join(
+                part
+                for part in (hit.reference, hit.paper_type, hit.date.strftime("%d.%m.%Y") if hit.date else "")
+                if part
+            )
+            typer.echo(f"{number}. {hit.title}\n   {header} · S. {hit.page} · {hit.source}")
+            snippet = " ".join(hit.text.split())
+            typer.echo(f"   {snippet[:240]}{'…' if len(snippet) > 240 else ''}\n")
+
+    emit(response, as_json, human)
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="A question in German.")],
+    types: TypeOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    body: BodyOption = "",
+    originator: OriginatorOption = "",
+    user: UserOption = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode",
+            help="llm, extractive or auto (llm when RATSINFO_LLM_URL is set); default RATSINFO_ANSWER_MODE.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer a question with numbered citations: quotes, or the local LLM with checked citations."""
+    settings = load_settings()
+    with errors_to_exit():
+        with refusal_audited(settings, "ask", user, question) as refused:
+            filters = build_filters(types, date_from, date_to, body, originator, "")
+            refused.filters = filters_to_dict(filters)
+            caller = cli_caller(settings, user)
+            service = open_services(settings).service
+        response = service.ask(caller, question, filters, mode=mode)
+
+    def human() -> None:
+        if response.notice:
+            typer.echo(f"Hinweis: {response.notice}", err=True)
+        typer.echo(response.answer)
+        for removed in response.removed:
+            typer.echo(f"  entfernt: {removed.text} ({removed.reason})", err=True)
+        if response.citations:
+            typer.echo("\nQuellen:")
+        for citation in response.citations:
+            label = " ".join(part for part in (citation.paper_type, citation.reference) if part)
+            typer.echo(f"  [{citation.n}] {label}: {citation.title} (S. {citation.page}) – {citation.source}")
+
+    emit(response, as_json, human)
+
+
+def stats(as_json: JsonOption = False) -> None:
+    """Counts of documents, pages and chunks, and how the store was built."""
+    settings = load_settings()
+    with errors_to_exit():
+        response = open_services(settings).service.stats(LOCAL_OPERATOR)
+
+    def human() -> None:
+        typer.echo(
+            f"{response.documents} Dokumente, {response.pages} Seiten, {response.chunks} Abschnitte "
+            f"in {response.data_dir}"
+        )
+        for paper_type, count in sorted(response.paper_types.items(), key=lambda item: -item[1]):
+            typer.echo(f"  {paper_type or '(ohne Art)'}: {count}")
+
+    emit(response, as_json, human)
+
+
+def check(
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Make Chroma and BM25 agree with the catalog.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Verify that the catalog, Chroma and the BM25 index hold the same chunks."""
+    settings = load_settings()
+    with errors_to_exit():
+        report = open_services(settings).store.check(repair=repair)
+    data = {
+        "consistent": report.consistent,
+        "repaired": report.repaired,
+        "catalog_chunks": report.catalog_chunks,
+        "vector_chunks": report.vector_chunks,
+        "missing_vectors": len(report.missing_vectors),
+        "orphan_vectors": len(report.orphan_vectors),
+        "bm25_current": report.bm25_current,
+        "pending_documents": report.pending_documents,
+        "writer_active": writer_active(settings.data_dir),
+    }
+    emit(data, as_json, lambda: typer.echo(json.dumps(data, indent=2)))
+    if not report.consistent and not repair:
+        raise typer.Exit(1)

@@ -1,0 +1,42 @@
+"""The service layer: what the CLI, the API and the web UI do with documents.
+
+``AssistantService`` (search, ask, stream, document, stats, facets, visible documents) applies
+the access rule and writes one audit record per operation, acting as a ``Caller``. Its clients
+import from here: the service, the caller, and the types and limits of its requests, so that
+none of them reaches into the store, the retriever or the answerer.
+"""
+
+from __future__ import annotations
+
+from assistant.answering.conversation import MAX_HISTORY_TURNS, MAX_TURN_CHARS
+from assistant.answering.events import AnswerStream, Event, ndjson_lines
+from assistant.answering.prompt import Turn
+from assistant.models import SearchFilters
+from assistant.retrieval import MAX_QUERY_CHARS
+from assistant.service.assistant_service import AccessChange, AssistantService
+from assistant.service.caller import Caller
+from assistant.service.facets import FacetsResponse, FacetValue
+from assistant.service.recorder import AuditRecorder, AuditUnavailableError
+from assistant.service.visibility import may_see, visible
+from ingest.records import DocumentInfo
+
+__all__ = [
+    "MAX_HISTORY_TURNS",
+    "MAX_QUERY_CHARS",
+    "MAX_TURN_CHARS",
+    "AccessChange",
+    "AnswerStream",
+    "AssistantService",
+    "AuditRecorder",
+    "AuditUnavailableError",
+    "Caller",
+    "DocumentInfo",
+    "Event",
+    "FacetValue",
+    "FacetsResponse",
+    "SearchFilters",
+    "Turn",
+    "may_see",
+    "ndjson_lines",
+    "visible",
+]

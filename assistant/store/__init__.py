@@ -1,0 +1,1 @@
+"""The store: SQLite catalog, Chroma vectors and the BM25 index, kept consistent with each other."""

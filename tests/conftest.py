@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from assistant.offline import disable_phone_home
+
+if TYPE_CHECKING:
+    from assistant.services import Services
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -39,6 +43,26 @@ def sample_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     destination = tmp_path_factory.mktemp("sample-corpus")
     materialize(destination)
     return destination
+
+
+@pytest.fixture
+def make_services(tmp_path: Path) -> Iterator[Callable[..., Services]]:
+    """Build services over a fresh persistent store in ``tmp_path`` (settings overridable by
+    keyword); every store built is closed when the test ends."""
+    from assistant.config import Settings
+    from assistant.services import build_services
+
+    built: list[Services] = []
+
+    def make(**overrides: Any) -> Services:
+        overrides.setdefault("data_dir", tmp_path / "data")
+        services = build_services(Settings(**overrides))
+        built.append(services)
+        return services
+
+    yield make
+    for services in built:
+        services.close()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +19,8 @@ from typer.testing import CliRunner
 
 from assistant.access import Principal
 from assistant.cli import app
-from assistant.config import Settings
 from assistant.models import SearchFilters
-from assistant.services import Services, build_services
+from assistant.services import Services
 from assistant.store.vectors import build_where
 from tests.conftest import REPO
 
@@ -51,16 +50,15 @@ CARL = Principal(name="carl")
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Services]:
+def services(tmp_path: Path, make_services: Callable[..., Services]) -> Services:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for name, text in SECRET.items():
         (corpus / name).write_text(text, encoding="utf-8")
-    built = build_services(Settings(data_dir=tmp_path / "data"))
+    built = make_services()
     built.ingestor.ingest([str(corpus / "vertraulich-biberdamm.txt")], access=frozenset({"gruppe-a"}))
     built.ingestor.ingest([str(corpus / "antrag-spielplatz.txt")])
-    yield built
-    built.close()
+    return built
 
 
 def _secret_id(services: Services) -> str:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
-from assistant.services import Services, build_services
+from assistant.services import Services
 from ingest.errors import ExtractionError
 from ingest.sources.access_manifest import parse_manifest
 
@@ -32,10 +31,8 @@ def _folder(root: Path, manifest: object, name: str = ".ratsinfo-access.json") -
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Services]:
-    built = build_services(Settings(data_dir=tmp_path / "data"))
-    yield built
-    built.close()
+def services(make_services: Callable[..., Services]) -> Services:
+    return make_services()
 
 
 def _access(services: Services) -> dict[str, set[str]]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from assistant.access import LOCAL_OPERATOR
-from assistant.config import Settings
-from assistant.services import Services, build_services
+from assistant.services import Services
 from ingest.records import RawDocument
 from ingest.sources import incremental_folder
 from ingest.sources.folder import SourceFile, file_doc_id
@@ -21,10 +20,8 @@ HOUR_NS = 3600 * 1_000_000_000
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Services]:
-    built = build_services(Settings(data_dir=tmp_path / "data"))
-    yield built
-    built.close()
+def services(make_services: Callable[..., Services]) -> Services:
+    return make_services()
 
 
 @pytest.fixture

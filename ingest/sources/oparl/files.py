@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from ingest.errors import ExtractionError
 from ingest.extract import SUPPORTED_SUFFIXES, extract
+from ingest.extract.text_quality import garbage_reason
 from ingest.records import RawDocument
 from ingest.sources.oparl.adapters import JsonObject
 from ingest.sources.oparl.client import FetchError, OParlClient
@@ -69,6 +70,14 @@ def split_pages(text: str) -> tuple[str, ...]:
     if len(parts) > 1 and not parts[-1].strip():
         parts.pop()
     return tuple(parts)
+
+
+def inline_text(text: str) -> FileText:
+    """The pages of a ``File.text``, or why it is not text (the same rule as for extracted files)."""
+    verdict = garbage_reason(text)
+    if verdict is not None:
+        return FileText(error=f"File.text is not text: {verdict.english}")
+    return FileText(split_pages(text))
 
 
 def guess_suffix(data: bytes, content_type: str, file: JsonObject, url: str) -> str:
@@ -125,8 +134,10 @@ class FileFetcher:
                 continue
             inline = file.get("text")
             if isinstance(inline, str) and inline.strip():
-                result[file_id] = FileText(split_pages(inline))
+                result[file_id] = inline_text(inline)
                 self.counts.inline += 1
+                if result[file_id].error:
+                    self.failures.append((file_id, result[file_id].error))
                 continue
             key = fingerprint(file)
             cached = self._state.cached_file(file_id) if key else None

@@ -39,16 +39,18 @@ def _title(subject: str, title_hint: str, pages: Sequence[Page], source: str) ->
     return Path(source).stem
 
 
+_METADATA_FIELDS = tuple(CouncilMetadata.__dataclass_fields__)
+
+
 def merge_metadata(known: CouncilMetadata | None, parsed: CouncilMetadata) -> CouncilMetadata:
     """Source-system metadata wins field by field; the parser fills what it leaves empty."""
     if known is None:
         return parsed
-    return CouncilMetadata(
-        **{
-            name: getattr(known, name) or getattr(parsed, name)
-            for name in CouncilMetadata.__dataclass_fields__
-        }
-    )
+    merged = {name: getattr(known, name) or getattr(parsed, name) for name in _METADATA_FIELDS}
+    # A type and its family go together: never a family from one source and a type from another.
+    source = known if known.paper_type or known.paper_family else parsed
+    merged.update(paper_type=source.paper_type, paper_family=source.paper_family)
+    return CouncilMetadata(**merged)
 
 
 def prepare(raw: RawDocument, root: str, access: frozenset[str], max_words: int) -> PreparedDocument:
@@ -68,6 +70,7 @@ def prepare(raw: RawDocument, root: str, access: frozenset[str], max_words: int)
         reference=metadata.reference,
         date=metadata.date,
         paper_type=metadata.paper_type,
+        paper_family=metadata.paper_family,
         originator=metadata.originator,
         subject=metadata.subject,
         municipality=metadata.municipality,

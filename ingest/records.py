@@ -87,7 +87,8 @@ class CouncilMetadata:
 
     reference: str = ""  # e.g. "A0078/25", "VIII/2025/00836", "2025/0146"
     date: date | None = None
-    paper_type: str = ""  # normalised: Antrag, Anfrage, Beschlussvorlage, ...
+    paper_type: str = ""  # as the source states it: "Beschlussempfehlung", "Interfraktioneller Antrag"
+    paper_family: str = ""  # one of ingest.metadata.PAPER_FAMILIES ("Antrag", ...), or "" if none fits
     originator: str = ""  # Fraktion / Dezernat / Amt as written
     subject: str = ""  # Gegenstand / Betreff / title line
     consultations: tuple[ConsultationStep, ...] = ()
@@ -123,7 +124,8 @@ class DocumentInfo:
     title: str
     reference: str = ""
     date: date | None = None
-    paper_type: str = ""
+    paper_type: str = ""  # as the source states it
+    paper_family: str = ""  # normalised family for filters and facets, "" when none fits
     originator: str = ""
     subject: str = ""
     municipality: str = ""

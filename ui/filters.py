@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from assistant.errors import InvalidRequestError
-from assistant.service import SearchFilters
+from assistant.service import FacetsResponse, SearchFilters
 
 MAX_FILTER_VALUES = 20
 MAX_FIELD_CHARS = 200
@@ -41,6 +41,21 @@ def parse_date(text: str, end_of_period: bool = False) -> date | None:
     raise InvalidRequestError(
         f"Datum „{text[:40]}“ nicht erkannt. Bitte als TT.MM.JJJJ, JJJJ-MM-TT, MM.JJJJ oder JJJJ angeben."
     )
+
+
+def type_choices(facets: FacetsResponse) -> list[tuple[str, str]]:
+    """The paper type filter's choices: each family, the types as stated indented beneath it.
+
+    Choosing a family finds every type in it; choosing a stated type finds just that one.
+    Types that fit no family come last, unindented.
+    """
+    choices: list[tuple[str, str]] = []
+    for family in facets.paper_families:
+        if family.value:
+            choices.append((f"{family.value} ({family.count})", family.value))
+        indent = " – " if family.value else ""
+        choices.extend((f"{indent}{t.value} ({t.count})", t.value) for t in family.types)
+    return choices
 
 
 def _value(text: str | None) -> str:

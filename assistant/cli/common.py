@@ -49,7 +49,12 @@ UserOption = Annotated[
     typer.Option("--user", "-u", help="Act as this user (their groups); default: the local operator."),
 ]
 TypeOption = Annotated[
-    list[str] | None, typer.Option("--type", "-t", help="Paper type, e.g. Antrag (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--type",
+        "-t",
+        help="Paper type as stated (Beschlussempfehlung) or its family (Antrag), repeatable.",
+    ),
 ]
 FromOption = Annotated[str | None, typer.Option("--from", help="Earliest date (YYYY-MM-DD).")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Latest date (YYYY-MM-DD).")]
@@ -125,10 +130,8 @@ def build_filters(
     reference: str,
 ) -> SearchFilters:
     """The search filters of the command-line options."""
-    from ingest.metadata import normalize_paper_type
-
     return SearchFilters(
-        paper_types=tuple(normalize_paper_type(t) or t for t in types or []),
+        paper_types=tuple(types or ()),
         date_from=parse_date(date_from, "--from"),
         date_to=parse_date(date_to, "--to"),
         body=body,

@@ -26,6 +26,7 @@ from assistant.cli.common import (
     open_services,
 )
 from assistant.store.writer_lock import writer_active
+from ingest.metadata.paper_types import describe_paper_type
 
 
 def search(
@@ -56,7 +57,11 @@ def search(
         for number, hit in enumerate(response.results, start=1):
             header = " · ".join(
                 part
-                for part in (hit.reference, hit.paper_type, hit.date.strftime("%d.%m.%Y") if hit.date else "")
+                for part in (
+                    hit.reference,
+                    describe_paper_type(hit.paper_type, hit.paper_family),
+                    hit.date.strftime("%d.%m.%Y") if hit.date else "",
+                )
                 if part
             )
             typer.echo(f"{number}. {hit.title}\n   {header} · S. {hit.page} · {hit.source}")
@@ -112,15 +117,22 @@ def stats(as_json: JsonOption = False) -> None:
     """Counts of documents, pages and chunks, and how the store was built."""
     settings = load_settings()
     with errors_to_exit():
-        response = open_services(settings).service.stats(LOCAL_OPERATOR)
+        service = open_services(settings).service
+        response = service.stats(LOCAL_OPERATOR)
 
     def human() -> None:
         typer.echo(
             f"{response.documents} Dokumente, {response.pages} Seiten, {response.chunks} Abschnitte "
             f"in {response.data_dir}"
         )
-        for paper_type, count in sorted(response.paper_types.items(), key=lambda item: -item[1]):
-            typer.echo(f"  {paper_type or '(ohne Art)'}: {count}")
+        # Families, each with the types as the sources state them beneath it.
+        for family in service.facets(LOCAL_OPERATOR).paper_families:
+            typer.echo(f"  {family.value or '(andere Arten)'}: {family.count}")
+            for paper_type in family.types:
+                typer.echo(f"      {paper_type.value}: {paper_type.count}")
+        untyped = response.paper_types.get("", 0)
+        if untyped:
+            typer.echo(f"  (ohne Art): {untyped}")
 
     emit(response, as_json, human)
 

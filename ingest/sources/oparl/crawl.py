@@ -227,7 +227,7 @@ class SourceCrawl:
     def _build_paper(self, paper: JsonObject, texts: dict[str, FileText], municipality: str) -> CrawledObject:
         files = [texts[file["id"]] for file in paper_files(paper)]
         metadata = paper_metadata(paper, self._refs, municipality)
-        text = combine_pages([file.pages for file in files], metadata, _text(paper.get("paperType")))
+        text = combine_pages([file.pages for file in files], metadata)
         url = web_url(paper)
         document = build_document(oparl_doc_id(paper["id"]), url or paper["id"], url, text, metadata)
         incomplete = next((file.error for file in files if file.transient), "")

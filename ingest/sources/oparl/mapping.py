@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from ingest.metadata import normalize_paper_type
+from ingest.metadata import paper_type_and_family
 from ingest.records import ConsultationStep, CouncilMetadata, RawDocument
 from ingest.sources.oparl.adapters import JsonObject
 
@@ -150,10 +150,12 @@ def paper_metadata(paper: JsonObject, refs: References, municipality: str = "") 
     )
     if not originators:
         originators = _names(paper.get("underDirectionOf"), refs.organization)
+    paper_type, paper_family = paper_type_and_family(_text(paper.get("paperType")))
     return CouncilMetadata(
         reference=_text(paper.get("reference")),
         date=parse_day(paper.get("date")),
-        paper_type=normalize_paper_type(_text(paper.get("paperType"))),
+        paper_type=paper_type,
+        paper_family=paper_family,
         originator="; ".join(originators),
         subject=_text(paper.get("name")),
         consultations=consultation_steps(paper, refs),
@@ -202,28 +204,26 @@ def meeting_metadata(
     return CouncilMetadata(
         date=info.day,
         paper_type=paper_type,
+        paper_family=paper_type,  # "Einladung", "Niederschrift": the roles' types are families
         subject=subject,
         consultations=(step,) if step else (),
         municipality=municipality,
     )
 
 
-def _heading(metadata: CouncilMetadata, paper_type_written: str) -> str:
-    kind = paper_type_written or metadata.paper_type
-    label = " ".join(part for part in (kind, metadata.reference) if part)
+def _heading(metadata: CouncilMetadata) -> str:
+    label = " ".join(part for part in (metadata.paper_type, metadata.reference) if part)
     return "\n".join(part for part in (metadata.subject, label) if part)
 
 
-def combine_pages(
-    files_pages: Sequence[Sequence[str]], metadata: CouncilMetadata, paper_type_written: str = ""
-) -> str:
+def combine_pages(files_pages: Sequence[Sequence[str]], metadata: CouncilMetadata) -> str:
     """The document text: a heading (title, type, reference) on page 1, then every file's pages.
 
     The heading makes every paper findable by its reference and title, also when no file text
     could be had; it starts page 1, so page numbers of the files stay those of the document.
     """
     pages = [page.replace(PAGE_BREAK, "\n") for file_pages in files_pages for page in file_pages]
-    heading = _heading(metadata, paper_type_written)
+    heading = _heading(metadata)
     if not pages:
         return heading
     pages[0] = f"{heading}\n\n{pages[0]}" if heading else pages[0]

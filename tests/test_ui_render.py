@@ -30,6 +30,7 @@ def citation(n: int, text: str, start: int, highlights: list[tuple[int, int]], *
         "reference": f"A/2025/{n:03d}",
         "title": f"Titel {n}",
         "paper_type": "Antrag",
+        "paper_family": "Antrag",
         "date": date(2025, 3, 14),
         "source": "x.txt",
         "url": "",
@@ -49,6 +50,7 @@ def hit(doc_id: str, text: str, page: int = 1, paper_type: str = "Antrag", **fie
         "reference": f"R-{doc_id}",
         "title": f"Titel {doc_id}",
         "paper_type": paper_type,
+        "paper_family": paper_type,
         "date": date(2025, 1, 2),
         "body": "Stadtrat",
         "source": "x.txt",
@@ -197,6 +199,7 @@ def test_example_questions_come_only_from_visible_documents() -> None:
             media_type="text/plain",
             title=title,
             paper_type=paper_type,
+            paper_family=paper_type,
             date=date(2025, 1, day),
             access=frozenset({access}),
         )

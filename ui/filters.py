@@ -39,7 +39,9 @@ def parse_date(text: str, end_of_period: bool = False) -> date | None:
     except ValueError:
         pass  # 31.02.2025 and the like: same message as any other unreadable date
     raise InvalidRequestError(
-        f"Datum „{text[:40]}“ nicht erkannt. Bitte als TT.MM.JJJJ, JJJJ-MM-TT, MM.JJJJ oder JJJJ angeben."
+        f"date {text[:40]!r} not understood",
+        german=f"Datum „{text[:40]}“ nicht erkannt. Bitte als TT.MM.JJJJ, JJJJ-MM-TT, MM.JJJJ oder JJJJ "
+        "angeben.",
     )
 
 
@@ -75,7 +77,9 @@ def build_filters(
     types = tuple(dict.fromkeys(_value(t) for t in paper_types or () if _value(t)))[:MAX_FILTER_VALUES]
     start, end = parse_date(date_from or ""), parse_date(date_to or "", end_of_period=True)
     if start and end and start > end:
-        raise InvalidRequestError("Das Datum „von“ liegt nach dem Datum „bis“.")
+        raise InvalidRequestError(
+            "the start date lies after the end date", german="Das Datum „von“ liegt nach dem Datum „bis“."
+        )
     return SearchFilters(
         paper_types=types, date_from=start, date_to=end, body=_value(body), originator=_value(originator)
     )

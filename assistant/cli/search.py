@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,8 +25,23 @@ from assistant.cli.common import (
     load_settings,
     open_services,
 )
+from assistant.config import Settings
+from assistant.errors import EmptyStoreError
+from assistant.messages import HOW_TO_INGEST
 from assistant.store.writer_lock import writer_active
 from ingest.metadata.paper_types import describe_paper_type
+
+if TYPE_CHECKING:
+    from assistant.service import AssistantService
+
+
+def _require_documents(service: AssistantService, settings: Settings) -> None:
+    """A fresh data dir has nothing to search: say so, and how to ingest, instead of "no answer"."""
+    if not service.has_documents():
+        raise EmptyStoreError(
+            f"nothing has been ingested into {settings.data_dir} yet",
+            german=f"In {settings.data_dir} sind noch keine Dokumente eingelesen. {HOW_TO_INGEST}",
+        )
 
 
 def search(
@@ -49,6 +64,7 @@ def search(
             refused.filters = {**filters_to_dict(filters), "k": k}
             caller = cli_caller(settings, user)
             service = open_services(settings).service
+            _require_documents(service, settings)
         response = service.search(caller, query, filters, k)
 
     def human() -> None:
@@ -96,6 +112,7 @@ def ask(
             refused.filters = filters_to_dict(filters)
             caller = cli_caller(settings, user)
             service = open_services(settings).service
+            _require_documents(service, settings)
         response = service.ask(caller, question, filters, mode=mode)
 
     def human() -> None:

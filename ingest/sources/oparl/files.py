@@ -98,7 +98,9 @@ def guess_suffix(data: bytes, content_type: str, file: JsonObject, url: str) -> 
     if head.startswith((b"<!doctype html", b"<html", b"<?xml")):
         return ".html"
     mime = file.get("mimeType") or content_type or "unknown"
-    raise ExtractionError(f"unsupported file type ({mime})")
+    raise ExtractionError(
+        f"unsupported file type ({mime})", german=f"Dateityp {mime} wird nicht unterstützt."
+    )
 
 
 def _download_urls(file: JsonObject) -> list[str]:

@@ -16,8 +16,7 @@ import docx
 from docx.oxml.ns import qn
 
 from ingest.errors import ExtractionError
-from ingest.extract.text import NO_TEXT_GERMAN, normalize_text, not_text_error, tidy_lines
-from ingest.extract.text_quality import garbage_reason
+from ingest.extract.text import NO_TEXT_GERMAN, normalize_text, tidy_lines
 from ingest.records import ExtractedDocument, Page, RawDocument
 
 _W_P = qn("w:p")
@@ -173,8 +172,6 @@ def extract_docx(raw: RawDocument) -> ExtractedDocument:
     )
     if not any(page.text.strip() for page in pages):
         raise ExtractionError("document contains no text", german=NO_TEXT_GERMAN)
-    if verdict := garbage_reason("\n".join(page.text for page in pages)):
-        raise not_text_error(verdict)
     try:
         title = " ".join((document.core_properties.title or "").split())
     except Exception:  # broken core properties must not cost the text

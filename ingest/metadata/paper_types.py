@@ -105,7 +105,8 @@ def stated_paper_type(raw: str) -> str:
     "A N T R A G" and "ANTRAG" become "Antrag", "GROSSE ANFRAGE" becomes "Große Anfrage" (the
     family's spelling when only case and ß differ); everything else is kept as written.
     """
-    text = clean_line(raw).replace("\t", " ")
+    # Markup is cleaned away, but a type that is nothing but "markup" ("**", "<A>") stays as written.
+    text = clean_line(raw).replace("\t", " ") or " ".join(raw.split())
     family = _FAMILY_SPELLING.get(text.casefold())
     if family is not None:
         return family

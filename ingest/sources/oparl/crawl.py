@@ -22,6 +22,7 @@ from ingest.sources.oparl.files import FileFetcher, FileText
 from ingest.sources.oparl.mapping import (
     build_document,
     combine_pages,
+    listed,
     meeting_files,
     meeting_metadata,
     municipality_name,
@@ -172,7 +173,7 @@ class SourceCrawl:
                 yield Tombstone(meeting["id"])
                 continue
             self._refs.remember("meeting", meeting)
-            for item in meeting.get("agendaItem") or []:
+            for item in listed(meeting.get("agendaItem")):
                 if isinstance(item, dict):
                     self._refs.remember("agendaItem", item)
             live.append(meeting)
@@ -200,7 +201,7 @@ class SourceCrawl:
     def _resolve_consultations(self, paper: JsonObject) -> None:
         """1.0 servers may list consultations as URLs: fetch them (they carry the bodies)."""
         resolved: list[Any] = []
-        for item in paper.get("consultation") or []:
+        for item in listed(paper.get("consultation")):
             if isinstance(item, str):
                 try:
                     item = self._repaired(self._client.get_json(item), "Consultation")

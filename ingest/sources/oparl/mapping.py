@@ -89,6 +89,13 @@ def _text(value: object) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
+def listed(value: object) -> list[Any]:
+    """The items of a list field: a list, one object or URL given alone, or none for junk."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, dict | str) else []
+
+
 def _urls(value: object) -> list[str]:
     """URLs of a reference list whose items may be URLs or embedded objects."""
     items = value if isinstance(value, list) else [value]
@@ -119,7 +126,7 @@ def _names(value: object, resolve: Any) -> list[str]:
 def consultation_steps(paper: JsonObject, refs: References) -> tuple[ConsultationStep, ...]:
     """The Beratungsfolge: one step per consultation, in the order the server lists them."""
     steps = []
-    for consultation in paper.get("consultation") or []:
+    for consultation in listed(paper.get("consultation")):
         if not isinstance(consultation, dict):
             continue  # a bare URL: resolved (fetched) by the crawler before mapping
         meeting_url = consultation.get("meeting")
@@ -168,7 +175,7 @@ def paper_files(paper: JsonObject) -> list[JsonObject]:
     files: list[JsonObject] = []
     seen: set[str] = set()
     main = paper.get("mainFile")
-    for file in [main, *(paper.get("auxiliaryFile") or [])]:
+    for file in [main, *listed(paper.get("auxiliaryFile"))]:
         if isinstance(file, dict) and isinstance(file.get("id"), str) and file["id"] not in seen:
             seen.add(file["id"])
             files.append(file)

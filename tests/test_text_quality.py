@@ -13,6 +13,7 @@ from ingest.extract import extract
 from ingest.extract.ocr import ocr_available, tesseract_languages
 from ingest.extract.text_quality import binary_reason, garbage_reason, profile
 from ingest.records import RawDocument
+from ingest.sources.oparl.files import inline_text
 from tests.conftest import shared_path
 from tests.mojibake_pdf import mojibake_pdf, pdf_pages
 from tests.test_extract import extract_bytes
@@ -129,6 +130,13 @@ def test_pdf_with_one_garbled_page_keeps_the_others_and_names_the_page() -> None
     assert [page.text for page in document.pages] == [first, "", "Dritte Seite"]
     [note] = document.notes
     assert "page 2 with an unreadable text layer" in note.english and "Seite 2" in note.german
+
+
+def test_an_oparl_file_text_that_is_not_text_is_refused_per_file() -> None:
+    bullets = inline_text("\uf0b7 \n" * 40)
+    assert bullets.pages == () and bullets.error.startswith("File.text is not text")
+    assert "kein lesbarer Text" in bullets.german
+    assert inline_text("Antrag\fBegründung: Radweg").pages == ("Antrag", "Begründung: Radweg")
 
 
 # --- real data: nothing real is rejected -------------------------------------------------------

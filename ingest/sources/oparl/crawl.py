@@ -260,5 +260,4 @@ class SourceCrawl:
     def _file_failures(self) -> Iterator[Failure]:
         failures = list(self._fetcher.failures)
         self._fetcher.failures.clear()
-        for source, error in failures:
-            yield Failure(source, error)
+        yield from failures

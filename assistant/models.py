@@ -33,6 +33,7 @@ class Passage:
 class SearchFilters:
     """Document-level filters, applied inside both retrievers before top-k."""
 
+    # Each matches the type as stated or its family, case-insensitive ("" matches an untyped one).
     paper_types: tuple[str, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
@@ -50,10 +51,11 @@ class SearchFilters:
         return bool(self.body or self.originator)
 
     def matches(self, document: DocumentInfo) -> bool:
-        if self.paper_types and document.paper_type.casefold() not in {
-            paper_type.casefold() for paper_type in self.paper_types
-        }:
-            return False
+        if self.paper_types:
+            wanted = {paper_type.casefold() for paper_type in self.paper_types}
+            family = document.paper_family.casefold()
+            if document.paper_type.casefold() not in wanted and not (family and family in wanted):
+                return False
         if self.reference and document.reference != self.reference:
             return False
         if self.date_from and (document.date is None or document.date < self.date_from):

@@ -120,9 +120,12 @@ class HybridRetriever:
     ) -> list[Passage]:
         query = query.strip()
         if not query:
-            raise InvalidRequestError("the query is empty")
+            raise InvalidRequestError("the query is empty", german="Die Suchanfrage ist leer.")
         if len(query) > MAX_QUERY_CHARS:
-            raise InvalidRequestError(f"the query is longer than {MAX_QUERY_CHARS} characters")
+            raise InvalidRequestError(
+                f"the query is longer than {MAX_QUERY_CHARS} characters",
+                german=f"Die Suchanfrage ist länger als {MAX_QUERY_CHARS} Zeichen.",
+            )
         filters = filters or SearchFilters()
         k = k or self._settings.top_k
         candidates = max(self._settings.candidate_k, k)

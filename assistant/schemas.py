@@ -14,7 +14,8 @@ class SearchHit(BaseModel):
     doc_id: str
     reference: str
     title: str
-    paper_type: str
+    paper_type: str = Field(description="The type as the source states it.")
+    paper_family: str = Field(description="Its normalised family (Antrag, Anfrage, …), '' if none fits.")
     date: date | None
     body: str = Field(description="Bodies of the Beratungsfolge, joined with '; '.")
     source: str = Field(description="File path as given at ingest, or the URL of a web source.")
@@ -33,6 +34,7 @@ class SearchHit(BaseModel):
             reference=document.reference,
             title=document.title,
             paper_type=document.paper_type,
+            paper_family=document.paper_family,
             date=document.date,
             body="; ".join(dict.fromkeys(document.bodies)),
             source=document.source,
@@ -56,6 +58,7 @@ class Citation(BaseModel):
     reference: str
     title: str
     paper_type: str
+    paper_family: str
     date: date | None
     source: str
     url: str
@@ -119,6 +122,7 @@ class DocumentOut(BaseModel):
     reference: str
     title: str
     paper_type: str
+    paper_family: str
     date: date | None
     originator: str
     subject: str
@@ -136,6 +140,7 @@ class DocumentOut(BaseModel):
             reference=document.reference,
             title=document.title,
             paper_type=document.paper_type,
+            paper_family=document.paper_family,
             date=document.date,
             originator=document.originator,
             subject=document.subject,
@@ -155,6 +160,7 @@ class StatsResponse(BaseModel):
     documents: int
     pages: int
     chunks: int
-    paper_types: dict[str, int]
+    paper_types: dict[str, int] = Field(description="Documents per type as stated.")
+    paper_families: dict[str, int] = Field(description="Documents per family ('' for none).")
     build: dict[str, object]
     data_dir: str

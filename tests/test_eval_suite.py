@@ -140,7 +140,8 @@ def _citation(n: int, passage: Passage) -> Citation:
     document, chunk = passage.document, passage.chunk
     return Citation(
         n=n, doc_id=document.doc_id, reference=document.reference, title=document.title,
-        paper_type=document.paper_type, date=document.date, source=document.source, url=document.url,
+        paper_type=document.paper_type, paper_family=document.paper_family, date=document.date,
+        source=document.source, url=document.url,
         page=chunk.page, text=chunk.text, start=chunk.start, end=chunk.end, score=1.0,
     )  # fmt: skip
 

@@ -14,13 +14,7 @@ from collections.abc import Iterator, Sequence
 from assistant.access import Principal
 from assistant.auth.security import Security
 from assistant.auth.users import User
-from assistant.errors import (
-    AuthenticationError,
-    ConfigurationError,
-    NotFoundError,
-    RateLimitExceeded,
-    RatsinfoError,
-)
+from assistant.errors import AuthenticationError, ConfigurationError, RatsinfoError
 from assistant.schemas import DocumentOut, SearchHit
 from assistant.service import (
     MAX_QUERY_CHARS,
@@ -31,10 +25,11 @@ from assistant.service import (
     FacetsResponse,
     SearchFilters,
     Turn,
+    user_message,
 )
 from ui.examples import example_questions
 from ui.render import mode_banner
-from ui.session import SESSION_ENDED, SessionStore
+from ui.session import SESSION_ENDED, SIGN_IN_FAILED, SessionStore
 
 INTERFACE = "ui"
 SEARCH_PASSAGES = 100  # passages read per search; grouped into documents for the result list
@@ -42,20 +37,11 @@ UNKNOWN_USER = "-"
 
 
 def ui_message(error: RatsinfoError) -> str:
-    """A German sentence for the page; the project's errors carry English messages for logs."""
-    if isinstance(error, RateLimitExceeded):
-        return f"Zu viele Anfragen. Bitte versuchen Sie es in {error.retry_after} Sekunden erneut."
-    if isinstance(error, AuthenticationError):
-        text = str(error)
-        return text if text.startswith(("Anmeldung", "Ihre Sitzung")) else SESSION_ENDED
-    if isinstance(error, NotFoundError):
-        return "Dokument nicht gefunden."
-    if isinstance(error, ConfigurationError):
-        return f"Der Assistent ist nicht vollständig eingerichtet: {error}"
-    text = str(error)
-    if text[:1].isupper() and " " in text and any(ch in text for ch in "äöüßÄÖÜ„"):
-        return text  # already German (the UI's own validation)
-    return f"Die Eingabe wurde nicht angenommen: {text}"
+    """A German sentence for the page (assistant/messages.py, as the CLI's); a failed sign-in or
+    ended session says only that, whatever the reason was."""
+    if isinstance(error, AuthenticationError) and error.german not in (SIGN_IN_FAILED, SESSION_ENDED):
+        return SESSION_ENDED
+    return user_message(error)
 
 
 class UiBackend:

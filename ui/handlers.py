@@ -22,7 +22,7 @@ from assistant.access import Principal
 from assistant.errors import NotFoundError, RatsinfoError
 from ui.backend import UiBackend, ui_message
 from ui.conversation import ChatTurn, apply_event, citations_of, history_of
-from ui.filters import build_filters
+from ui.filters import build_filters, type_choices
 from ui.layout import ALL, Layout
 from ui.render import esc
 from ui.render_chat import render_conversation
@@ -104,9 +104,7 @@ class Handlers:
             ui.secret: "",
             ui.turns: [],
             ui.conversation: render_conversation([], self.backend.examples(principal), {}),
-            ui.paper_types: gr.Dropdown(
-                choices=[(f"{f.value} ({f.count})", f.value) for f in facets.paper_types], value=[]
-            ),
+            ui.paper_types: gr.Dropdown(choices=type_choices(facets), value=[]),
             ui.body: gr.Dropdown(
                 choices=[("Alle Gremien", ALL)]
                 + [(f"{f.value} ({f.count})", f.value) for f in facets.bodies],

@@ -44,7 +44,11 @@ _NOT_BLANK = r"[^\s\x1c-\x1f]"
 
 
 class FilterIn(BaseModel):
-    types: list[str] = Field(default_factory=list, max_length=20, description="Paper types.")
+    types: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Paper types: each matches the type as stated or its family, case-insensitive.",
+    )
     date_from: date | None = None
     date_to: date | None = None
     body: str = Field("", max_length=200)
@@ -60,10 +64,8 @@ class FilterIn(BaseModel):
         return value
 
     def to_filters(self) -> SearchFilters:
-        from ingest.metadata import normalize_paper_type
-
         return SearchFilters(
-            paper_types=tuple(normalize_paper_type(t) or t for t in self.types),
+            paper_types=tuple(self.types),
             date_from=self.date_from,
             date_to=self.date_to,
             body=self.body,

@@ -10,10 +10,13 @@ from __future__ import annotations
 import typer
 
 from assistant.cli import admin, backup, evaluation, ingest, models, search, serve
+from assistant.cli.common import exit_codes_help
 
 app = typer.Typer(
     name="ratsinfo",
-    help="Offline assistant for council documents (ALLRIS, OParl): ingest, search, ask, serve.",
+    help="Offline assistant for council documents (ALLRIS, OParl): ingest, search, ask, serve. "
+    "Messages to people are German; logs are English.",
+    epilog=exit_codes_help(),
     no_args_is_help=True,
     add_completion=False,
 )

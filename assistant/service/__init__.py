@@ -3,7 +3,8 @@
 ``AssistantService`` (search, ask, stream, document, stats, facets, visible documents) applies
 the access rule and writes one audit record per operation, acting as a ``Caller``. Its clients
 import from here: the service, the caller, and the types and limits of its requests, so that
-none of them reaches into the store, the retriever or the answerer.
+none of them reaches into the store, the retriever or the answerer. ``user_message`` renders any
+of the project's errors as the German sentence a person reads (assistant/messages.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from assistant.answering.conversation import MAX_HISTORY_TURNS, MAX_TURN_CHARS
 from assistant.answering.events import AnswerStream, Event, ndjson_lines
 from assistant.answering.prompt import Turn
+from assistant.messages import user_message
 from assistant.models import SearchFilters
 from assistant.retrieval import MAX_QUERY_CHARS
 from assistant.service.assistant_service import AccessChange, AssistantService
@@ -38,5 +40,6 @@ __all__ = [
     "Turn",
     "may_see",
     "ndjson_lines",
+    "user_message",
     "visible",
 ]

@@ -108,6 +108,10 @@ class AssistantService:
 
     # -- documents a principal may see (no document content, no record) -------------------------
 
+    def has_documents(self) -> bool:
+        """Whether anything has been ingested at all, whoever may see it (a fresh data dir: no)."""
+        return bool(self._store.documents())
+
     def visible_documents(self, principal: Principal) -> list[DocumentInfo]:
         """Every document ``principal`` may see."""
         return visible(principal, self._store.documents().values())
@@ -208,7 +212,10 @@ class AssistantService:
         catalog and on every chunk; for admins."""
         with self._recorder.operation(caller, "acl-set", wanted) as entry:
             if not caller.principal.admin:
-                raise PermissionDeniedError("only admins may change who sees a document")
+                raise PermissionDeniedError(
+                    "only admins may change who sees a document",
+                    german="Nur Administratoren dürfen ändern, wer ein Dokument sieht.",
+                )
             found = self._find_for_change(caller.principal, wanted)
             self._store.set_access(found.doc_id, access)
             entry.returned = [found.doc_id]
@@ -228,7 +235,7 @@ class AssistantService:
             matches = [doc for doc in visible(principal, documents.values()) if doc.reference == wanted]
             if len(matches) == 1:
                 return matches[0]
-        raise NotFoundError(f"no document {wanted[:_MAX_WANTED_CHARS]!r}")
+        raise NotFoundError(f"no document {wanted[:_MAX_WANTED_CHARS]!r}", german="Dokument nicht gefunden.")
 
     def _find_for_change(self, principal: Principal, wanted: str) -> DocumentInfo:
         """By id or reference; a reference naming several documents is refused with their ids."""
@@ -237,8 +244,14 @@ class AssistantService:
             return documents[wanted]
         matches = [doc for doc in documents.values() if doc.reference == wanted]
         if not matches:
-            raise NotFoundError(f"no document with id or reference {wanted!r}")
+            raise NotFoundError(
+                f"no document with id or reference {wanted!r}",
+                german=f"Kein Dokument mit der Kennung oder dem Aktenzeichen {wanted!r}.",
+            )
         if len(matches) > 1:
             ids = ", ".join(f"{doc.doc_id} ({doc.title[:50]})" for doc in matches)
-            raise InvalidRequestError(f"reference {wanted!r} names {len(matches)} documents: {ids}")
+            raise InvalidRequestError(
+                f"reference {wanted!r} names {len(matches)} documents: {ids}",
+                german=f"Das Aktenzeichen {wanted!r} passt auf {len(matches)} Dokumente: {ids}",
+            )
         return matches[0]

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from assistant.models import StoredChunk
+from assistant.store.catalog_migrations import migrate
 from ingest.records import Chunk, ConsultationStep, DocumentInfo, Page
 
 SCHEMA_VERSION = 1
@@ -34,6 +35,7 @@ CREATE TABLE IF NOT EXISTS documents (
     reference TEXT NOT NULL,
     date TEXT,
     paper_type TEXT NOT NULL,
+    paper_family TEXT NOT NULL DEFAULT '',
     originator TEXT NOT NULL,
     subject TEXT NOT NULL,
     municipality TEXT NOT NULL,
@@ -65,9 +67,10 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 """
 
 _DOC_COLUMNS = (
-    "doc_id, source, root, content_hash, media_type, title, reference, date, paper_type, "
+    "doc_id, source, root, content_hash, media_type, title, reference, date, paper_type, paper_family, "
     "originator, subject, municipality, consultations, url, access, page_count, chunk_count"
 )
+_DOC_PLACEHOLDERS = ", ".join("?" * len(_DOC_COLUMNS.split(",")))
 _CHUNK_COLUMNS = 'chunk_id, doc_id, idx, page, section, start, "end", text'
 
 
@@ -101,6 +104,7 @@ def _document_from_row(row: sqlite3.Row) -> DocumentInfo:
         reference=row["reference"],
         date=date.fromisoformat(row["date"]) if row["date"] else None,
         paper_type=row["paper_type"],
+        paper_family=row["paper_family"],
         originator=row["originator"],
         subject=row["subject"],
         municipality=row["municipality"],
@@ -139,6 +143,7 @@ class Catalog:
         self._connection.execute("PRAGMA foreign_keys=ON")
         self._connection.execute("PRAGMA synchronous=NORMAL")
         self._connection.executescript(_SCHEMA)
+        migrate(self._connection)  # a catalog of an earlier version: additive, in place
 
     def close(self) -> None:
         self._connection.close()
@@ -189,7 +194,7 @@ class Catalog:
             for document, pages, chunks in entries:
                 self._connection.execute("DELETE FROM documents WHERE doc_id = ?", (document.doc_id,))
                 self._connection.execute(
-                    f"INSERT INTO documents({_DOC_COLUMNS}) VALUES ({', '.join('?' * 17)})",
+                    f"INSERT INTO documents({_DOC_COLUMNS}) VALUES ({_DOC_PLACEHOLDERS})",
                     (
                         document.doc_id,
                         document.source,
@@ -200,6 +205,7 @@ class Catalog:
                         document.reference,
                         document.date.isoformat() if document.date else None,
                         document.paper_type,
+                        document.paper_family,
                         document.originator,
                         document.subject,
                         document.municipality,

@@ -3,9 +3,10 @@
 At 100,000 documents, asking ``principal.can_see(document.access) and filters.matches(document)``
 of every document cost a Python loop per search (tens of milliseconds). Here the same rule is
 evaluated on columns: one boolean array per access group, dates as YYYYMMDD integers, paper
-types, references, originators and bodies as codes into their (few) distinct values, so that a
-substring filter tests each distinct value once. ``mask()`` must agree exactly with
-``Principal.can_see`` and ``SearchFilters.matches``; ``tests/test_document_table.py`` checks it.
+types (as stated and their families), references, originators and bodies as codes into their
+(few) distinct values, so that a substring filter tests each distinct value once. ``mask()``
+must agree exactly with ``Principal.can_see`` and ``SearchFilters.matches``;
+``tests/test_document_table.py`` checks it.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class DocumentTable:
             for group in document.access:
                 self._groups.setdefault(group, np.zeros(count, dtype=bool))[row] = True
         self._types, self._type_codes = _codes(d.paper_type.casefold() for d in rows)
+        self._families, self._family_codes = _codes(d.paper_family.casefold() for d in rows)
         self._references, self._reference_codes = _codes(d.reference for d in rows)
         self._originators, self._originator_codes = _codes(d.originator.casefold() for d in rows)
         # Bodies: several per document, flattened (row of each entry, code of its body).
@@ -79,9 +81,15 @@ class DocumentTable:
         mask = self.visible(principal)
         if filters.paper_types:
             wanted = {paper_type.casefold() for paper_type in filters.paper_types}
-            mask &= self._any_of(
+            stated = self._any_of(
                 self._types, self._type_codes, (i for i, v in enumerate(self._types) if v in wanted)
             )
+            family = self._any_of(
+                self._families,
+                self._family_codes,
+                (i for i, v in enumerate(self._families) if v and v in wanted),
+            )
+            mask &= stated | family
         if filters.reference:
             mask &= self._any_of(
                 self._references,

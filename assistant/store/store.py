@@ -144,12 +144,19 @@ class Store:
                 f"{recorded['embedder']} ({recorded['dimension']} dimensions), but the configured one "
                 f"is {current['embedder']} ({current['dimension']} dimensions). Run `ratsinfo "
                 "reindex` to re-embed the stored chunks with the configured embedder (sources are not "
-                "read again), or set RATSINFO_EMBED_MODEL back."
+                "read again), or set RATSINFO_EMBED_MODEL back.",
+                german=f"Der Datenbestand in {self._settings.data_dir} wurde mit dem Embedder "
+                f"{recorded['embedder']} ({recorded['dimension']} Dimensionen) aufgebaut, eingestellt ist "
+                f"{current['embedder']} ({current['dimension']} Dimensionen). „ratsinfo reindex“ bettet die "
+                "gespeicherten Abschnitte neu ein (Quellen werden nicht erneut gelesen), oder "
+                "RATSINFO_EMBED_MODEL zurücksetzen.",
             )
         if recorded["schema"] != current["schema"]:
             raise StoreMismatchError(
                 f"the store's schema version {recorded['schema']} differs from this program's "
-                f"({current['schema']}): ingest again into a new RATSINFO_DATA_DIR."
+                f"({current['schema']}): ingest again into a new RATSINFO_DATA_DIR.",
+                german=f"Der Datenbestand hat die Schemaversion {recorded['schema']}, dieses Programm "
+                f"{current['schema']}: bitte in einen neuen RATSINFO_DATA_DIR neu einlesen.",
             )
         if (recorded["chunker"], recorded["chunk_max_words"]) != (
             current["chunker"],
@@ -159,7 +166,10 @@ class Store:
                 f"the store was chunked with {recorded['chunker']} at {recorded['chunk_max_words']} "
                 f"words, the configuration asks for {current['chunker']} at "
                 f"{current['chunk_max_words']}: set RATSINFO_CHUNK_MAX_WORDS back, or ingest into a "
-                "new RATSINFO_DATA_DIR."
+                "new RATSINFO_DATA_DIR.",
+                german=f"Der Datenbestand wurde mit {recorded['chunker']} zu {recorded['chunk_max_words']} "
+                f"Wörtern zerlegt, eingestellt sind {current['chunker']} zu {current['chunk_max_words']}: "
+                "RATSINFO_CHUNK_MAX_WORDS zurücksetzen oder in einen neuen RATSINFO_DATA_DIR einlesen.",
             )
 
     # -- writes ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from ingest.sources.oparl.files import FileFetcher, FileText
 from ingest.sources.oparl.mapping import (
     build_document,
     combine_pages,
+    listed,
     meeting_files,
     meeting_metadata,
     municipality_name,
@@ -172,7 +173,7 @@ class SourceCrawl:
                 yield Tombstone(meeting["id"])
                 continue
             self._refs.remember("meeting", meeting)
-            for item in meeting.get("agendaItem") or []:
+            for item in listed(meeting.get("agendaItem")):
                 if isinstance(item, dict):
                     self._refs.remember("agendaItem", item)
             live.append(meeting)
@@ -200,7 +201,7 @@ class SourceCrawl:
     def _resolve_consultations(self, paper: JsonObject) -> None:
         """1.0 servers may list consultations as URLs: fetch them (they carry the bodies)."""
         resolved: list[Any] = []
-        for item in paper.get("consultation") or []:
+        for item in listed(paper.get("consultation")):
             if isinstance(item, str):
                 try:
                     item = self._repaired(self._client.get_json(item), "Consultation")
@@ -227,7 +228,7 @@ class SourceCrawl:
     def _build_paper(self, paper: JsonObject, texts: dict[str, FileText], municipality: str) -> CrawledObject:
         files = [texts[file["id"]] for file in paper_files(paper)]
         metadata = paper_metadata(paper, self._refs, municipality)
-        text = combine_pages([file.pages for file in files], metadata, _text(paper.get("paperType")))
+        text = combine_pages([file.pages for file in files], metadata)
         url = web_url(paper)
         document = build_document(oparl_doc_id(paper["id"]), url or paper["id"], url, text, metadata)
         incomplete = next((file.error for file in files if file.transient), "")
@@ -259,5 +260,4 @@ class SourceCrawl:
     def _file_failures(self) -> Iterator[Failure]:
         failures = list(self._fetcher.failures)
         self._fetcher.failures.clear()
-        for source, error in failures:
-            yield Failure(source, error)
+        yield from failures

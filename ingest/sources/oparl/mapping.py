@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from ingest.metadata import normalize_paper_type
+from ingest.metadata import paper_type_and_family
 from ingest.records import ConsultationStep, CouncilMetadata, RawDocument
 from ingest.sources.oparl.adapters import JsonObject
 
@@ -89,6 +89,13 @@ def _text(value: object) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
+def listed(value: object) -> list[Any]:
+    """The items of a list field: a list, one object or URL given alone, or none for junk."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, dict | str) else []
+
+
 def _urls(value: object) -> list[str]:
     """URLs of a reference list whose items may be URLs or embedded objects."""
     items = value if isinstance(value, list) else [value]
@@ -119,7 +126,7 @@ def _names(value: object, resolve: Any) -> list[str]:
 def consultation_steps(paper: JsonObject, refs: References) -> tuple[ConsultationStep, ...]:
     """The Beratungsfolge: one step per consultation, in the order the server lists them."""
     steps = []
-    for consultation in paper.get("consultation") or []:
+    for consultation in listed(paper.get("consultation")):
         if not isinstance(consultation, dict):
             continue  # a bare URL: resolved (fetched) by the crawler before mapping
         meeting_url = consultation.get("meeting")
@@ -150,10 +157,12 @@ def paper_metadata(paper: JsonObject, refs: References, municipality: str = "") 
     )
     if not originators:
         originators = _names(paper.get("underDirectionOf"), refs.organization)
+    paper_type, paper_family = paper_type_and_family(_text(paper.get("paperType")))
     return CouncilMetadata(
         reference=_text(paper.get("reference")),
         date=parse_day(paper.get("date")),
-        paper_type=normalize_paper_type(_text(paper.get("paperType"))),
+        paper_type=paper_type,
+        paper_family=paper_family,
         originator="; ".join(originators),
         subject=_text(paper.get("name")),
         consultations=consultation_steps(paper, refs),
@@ -166,7 +175,7 @@ def paper_files(paper: JsonObject) -> list[JsonObject]:
     files: list[JsonObject] = []
     seen: set[str] = set()
     main = paper.get("mainFile")
-    for file in [main, *(paper.get("auxiliaryFile") or [])]:
+    for file in [main, *listed(paper.get("auxiliaryFile"))]:
         if isinstance(file, dict) and isinstance(file.get("id"), str) and file["id"] not in seen:
             seen.add(file["id"])
             files.append(file)
@@ -202,28 +211,26 @@ def meeting_metadata(
     return CouncilMetadata(
         date=info.day,
         paper_type=paper_type,
+        paper_family=paper_type,  # "Einladung", "Niederschrift": the roles' types are families
         subject=subject,
         consultations=(step,) if step else (),
         municipality=municipality,
     )
 
 
-def _heading(metadata: CouncilMetadata, paper_type_written: str) -> str:
-    kind = paper_type_written or metadata.paper_type
-    label = " ".join(part for part in (kind, metadata.reference) if part)
+def _heading(metadata: CouncilMetadata) -> str:
+    label = " ".join(part for part in (metadata.paper_type, metadata.reference) if part)
     return "\n".join(part for part in (metadata.subject, label) if part)
 
 
-def combine_pages(
-    files_pages: Sequence[Sequence[str]], metadata: CouncilMetadata, paper_type_written: str = ""
-) -> str:
+def combine_pages(files_pages: Sequence[Sequence[str]], metadata: CouncilMetadata) -> str:
     """The document text: a heading (title, type, reference) on page 1, then every file's pages.
 
     The heading makes every paper findable by its reference and title, also when no file text
     could be had; it starts page 1, so page numbers of the files stay those of the document.
     """
     pages = [page.replace(PAGE_BREAK, "\n") for file_pages in files_pages for page in file_pages]
-    heading = _heading(metadata, paper_type_written)
+    heading = _heading(metadata)
     if not pages:
         return heading
     pages[0] = f"{heading}\n\n{pages[0]}" if heading else pages[0]

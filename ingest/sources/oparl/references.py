@@ -12,7 +12,7 @@ from typing import Any
 
 from ingest.sources.oparl.adapters import JsonObject
 from ingest.sources.oparl.client import FetchError, OParlClient
-from ingest.sources.oparl.mapping import MeetingInfo, parse_day
+from ingest.sources.oparl.mapping import MeetingInfo, listed, parse_day
 from ingest.sources.oparl.state import SyncState
 
 _EXPECTED = {"organization": "Organization", "person": "Person", "meeting": "Meeting"}
@@ -32,7 +32,7 @@ def summary(kind: str, obj: JsonObject) -> dict[str, Any]:
     if kind == "person":
         return {"name": person_name(obj)}
     if kind == "meeting":
-        organizations = obj.get("organization") or []
+        organizations = listed(obj.get("organization"))
         return {
             "name": " ".join(str(obj.get("name") or "").split()),
             "day": str(parse_day(obj.get("start")) or ""),
@@ -100,7 +100,7 @@ class StateReferences:
         if not data:
             return None
         day = data.get("day")
-        names = [self.organization(item) for item in data.get("organization") or []]
+        names = [self.organization(item) for item in listed(data.get("organization"))]
         return MeetingInfo(
             name=str(data.get("name") or ""),
             day=date.fromisoformat(day) if isinstance(day, str) and day else None,

@@ -25,7 +25,23 @@ from assistant.cli.common import (
     load_settings,
     open_services,
 )
+from assistant.schemas import OpenedDocument
 from assistant.store.writer_lock import writer_active
+
+
+def _echo_opened(opened: OpenedDocument | None) -> None:
+    """The line that says a bare reference number named this paper (it is the first result)."""
+    if opened is not None:
+        details = ", ".join(
+            part
+            for part in (opened.paper_type, opened.date.strftime("%d.%m.%Y") if opened.date else "")
+            if part
+        )
+        typer.echo(
+            f"Drucksache {opened.reference} geöffnet: {opened.title}"
+            + (f" ({details})" if details else "")
+            + f" · Dokument-ID {opened.doc_id}\n"
+        )
 
 
 def search(
@@ -51,6 +67,7 @@ def search(
         response = service.search(caller, query, filters, k)
 
     def human() -> None:
+        _echo_opened(response.opened)
         if not response.results:
             typer.echo("Keine Treffer.")
         for number, hit in enumerate(response.results, start=1):
@@ -94,6 +111,7 @@ def ask(
         response = service.ask(caller, question, filters, mode=mode)
 
     def human() -> None:
+        _echo_opened(response.opened)
         if response.notice:
             typer.echo(f"Hinweis: {response.notice}", err=True)
         typer.echo(response.answer)

@@ -96,6 +96,31 @@ def test_a_unique_code_finds_its_one_document_among_twenty_near_twins(
         assert found and Path(found[0].source).name == holder, (code, [Path(h.source).name for h in found])
 
 
+def test_a_bm25_index_of_the_old_tokenisation_is_rebuilt_not_misread(
+    make_services: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Vermerk\n\nDie Belege tragen die Prüfmarke-Quendel-01.", encoding="utf-8")
+    (folder / "b.txt").write_text("Vermerk\n\nDie Belege tragen die Prüfmarke-Quendel-08.", encoding="utf-8")
+    services = make_services()
+    services.ingestor.ingest([str(folder)])
+    saved = services.settings.bm25_dir / (services.settings.bm25_dir / "CURRENT").read_text().strip()
+    # What an index and a build record of the previous version look like: no tokenisation named.
+    (saved / "terms.json").unlink()
+    record = json.loads(services.store.catalog.get_meta("build") or "{}")
+    services.store.catalog.set_meta(
+        "build", json.dumps({k: v for k, v in record.items() if k != "search_terms"})
+    )
+    services.close()
+
+    reopened = make_services()
+    assert not reopened.store.check().bm25_current  # not taken for current ...
+    assert json.loads(reopened.store.catalog.get_meta("build") or "{}")["search_terms"] >= 2
+    assert reopened.store.bm25().idf("prüfmarke-quendel-01") is not None  # ... but rebuilt
+    assert reopened.store.check().bm25_current and (saved / "terms.json").is_file()
+
+
 @pytest.fixture()
 def service(sample_services: Services, tmp_path: Path) -> AssistantService:
     audited: AssistantService = sample_services.service.audited_by(AuditLog(tmp_path / "audit.sqlite3"))

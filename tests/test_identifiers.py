@@ -140,7 +140,7 @@ def test_a_restricted_reference_neither_ranks_nor_opens_for_another_group(
         asked = service.ask(Caller(OUTSIDER, "cli"), query)
         assert asked.opened is None and secret.doc_id not in {c.doc_id for c in asked.citations}
         assert secret.title not in asked.model_dump_json()
-    assert service.search(Caller(MEMBER, "cli"), f"Drucksache {SECRET}").opened.doc_id == secret.doc_id  # type: ignore[union-attr]
+    assert service.search(Caller(MEMBER, "cli"), f"Drucksache {SECRET}").opened.doc_id == secret.doc_id
     opened_for_outsider = [r for r in AuditLog(tmp_path / "audit.sqlite3").records() if r.user == "bernd"]
     assert opened_for_outsider and all(secret.doc_id not in r.returned for r in opened_for_outsider)
 
@@ -156,7 +156,7 @@ def test_ask_with_a_reference_ranks_the_paper_first_and_a_bare_one_opens_it(
     bare = list(service.stream(Caller(OUTSIDER, "api"), f"Vorlage {PUBLIC}"))
     assert bare[0]["opened"]["doc_id"] == paper.doc_id
     assert bare[-1]["event"] == "done" and bare[-1]["response"]["opened"]["reference"] == PUBLIC
-    assert service.ask(Caller(OUTSIDER, "cli"), PUBLIC.lower()).opened.doc_id == paper.doc_id  # type: ignore[union-attr]
+    assert service.ask(Caller(OUTSIDER, "cli"), PUBLIC.lower()).opened.doc_id == paper.doc_id
     assert service.search(Caller(OUTSIDER, "cli"), "A/2099/999").opened is None  # unknown: just a search
 
 

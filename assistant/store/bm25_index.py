@@ -151,8 +151,9 @@ class Bm25Index:
         directory.mkdir(parents=True, exist_ok=True)
         _sweep(directory)
         target = directory / f"gen-{self.generation}"
+        if target.is_dir() and not _current(target):
+            _discard(target)  # built with another tokenisation (an upgrade): replaced, never reused
         if not _current(target):
-            _discard(target)  # built with another tokenisation: replaced, never reused
             staging = directory / f".staging-{self.generation}-{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir()
@@ -163,11 +164,7 @@ class Bm25Index:
             # Written last: a folder with chunks.json is complete.
             (staging / "chunks.json").write_text(
                 json.dumps(
-                    {
-                        "generation": self.generation,
-                        "chunk_ids": self.chunk_ids,
-                        "doc_ids": doc_of_row,
-                    }
+                    {"generation": self.generation, "chunk_ids": self.chunk_ids, "doc_ids": doc_of_row}
                 )
             )
             try:

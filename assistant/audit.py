@@ -22,7 +22,7 @@ from typing import Any
 
 from assistant.models import SearchFilters
 
-INTERFACES = ("api", "cli", "ui")
+INTERFACES = ("api", "cli", "ui", "eval")  # eval: `ratsinfo eval` asking as the dataset's users
 GENESIS = "0" * 64
 _MAX_QUERY_CHARS = 10_000
 

@@ -47,9 +47,36 @@ class SearchHit(BaseModel):
         )
 
 
+class OpenedDocument(BaseModel):
+    """The paper a query names by nothing but its reference number: clients open it."""
+
+    doc_id: str
+    reference: str
+    title: str
+    paper_type: str
+    date: date | None
+
+    @classmethod
+    def from_document(cls, document: DocumentInfo) -> OpenedDocument:
+        return cls(
+            doc_id=document.doc_id,
+            reference=document.reference,
+            title=document.title,
+            paper_type=document.paper_type,
+            date=document.date,
+        )
+
+
+_OPENED = (
+    'The visible paper whose reference number is the whole query ("Drucksache 2025/0190"), '
+    "to be opened; null otherwise."
+)
+
+
 class SearchResponse(BaseModel):
     query: str
     results: list[SearchHit]
+    opened: OpenedDocument | None = Field(default=None, description=_OPENED)
 
 
 class Citation(BaseModel):
@@ -103,6 +130,7 @@ class AskResponse(BaseModel):
     removed: list[RemovedSentence] = Field(
         default_factory=list, description="LLM mode: sentences kept from the user, with the reason."
     )
+    opened: OpenedDocument | None = Field(default=None, description=_OPENED)
 
 
 class ConsultationOut(BaseModel):

@@ -74,7 +74,7 @@ def run_suite(
             "top_k": settings.top_k,
             "candidate_k": settings.candidate_k,
             "abstain_threshold": settings.abstain_threshold,
-            "answer_mode": services.answerer.mode,
+            "answer_mode": services.service.answer_mode(),
             "store": store or str(settings.data_dir),
         },
         deltas=deltas,

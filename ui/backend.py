@@ -14,8 +14,12 @@ from collections.abc import Iterator, Sequence
 from assistant.access import Principal
 from assistant.auth.security import Security
 from assistant.auth.users import User
-from assistant.errors import AuthenticationError, ConfigurationError, RatsinfoError
-from assistant.schemas import DocumentOut, SearchHit
+from assistant.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    RatsinfoError,
+)
+from assistant.schemas import DocumentOut, SearchResponse
 from assistant.service import (
     MAX_QUERY_CHARS,
     AssistantService,
@@ -126,9 +130,10 @@ class UiBackend:
         question = question.strip()[:MAX_QUERY_CHARS]
         return self.service.conversation_events(Caller(principal, INTERFACE), question, history)
 
-    def search(self, principal: Principal, query: str, filters: SearchFilters) -> list[SearchHit]:
+    def search(self, principal: Principal, query: str, filters: SearchFilters) -> SearchResponse:
+        """The passages for the result list, and the paper a bare reference number opens."""
         caller = Caller(principal, INTERFACE)
-        return self.service.search(caller, query, filters, SEARCH_PASSAGES).results
+        return self.service.search(caller, query, filters, SEARCH_PASSAGES)
 
     def document(self, principal: Principal, wanted: str) -> DocumentOut:
         """A visible document by id, or by reference number when that names exactly one.

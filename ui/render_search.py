@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.schemas import SearchHit
+from ingest.text.identifiers import reference_candidates, reference_key
 from ingest.text.words import analyze
 from ui.render import document_link, esc, format_date, web_url
 
@@ -36,12 +37,15 @@ def _has_terms(text: str, stems: set[str]) -> bool:
 def group_hits(hits: Sequence[SearchHit], query: str) -> list[DocumentHit]:
     """Passages grouped by document, in the order of each document's best passage."""
     stems = set(analyze(query))
+    named = reference_candidates(query)  # a document named by its reference is no mere look-alike
     grouped: dict[str, DocumentHit] = {}
     for hit in hits:
         entry = grouped.setdefault(hit.doc_id, DocumentHit(best=hit))
         if hit.page not in entry.pages:
             entry.pages.append(hit.page)
-        entry.has_terms = entry.has_terms or _has_terms(hit.text, stems)
+        entry.has_terms = (
+            entry.has_terms or _has_terms(hit.text, stems) or reference_key(hit.reference) in named
+        )
     return list(grouped.values())
 
 

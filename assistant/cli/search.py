@@ -28,6 +28,7 @@ from assistant.cli.common import (
 from assistant.config import Settings
 from assistant.errors import EmptyStoreError
 from assistant.messages import HOW_TO_INGEST
+from assistant.schemas import OpenedDocument
 from assistant.store.writer_lock import writer_active
 from ingest.metadata.paper_types import describe_paper_type
 
@@ -41,6 +42,21 @@ def _require_documents(service: AssistantService, settings: Settings) -> None:
         raise EmptyStoreError(
             f"nothing has been ingested into {settings.data_dir} yet",
             german=f"In {settings.data_dir} sind noch keine Dokumente eingelesen. {HOW_TO_INGEST}",
+        )
+
+
+def _echo_opened(opened: OpenedDocument | None) -> None:
+    """The line that says a bare reference number named this paper (it is the first result)."""
+    if opened is not None:
+        details = ", ".join(
+            part
+            for part in (opened.paper_type, opened.date.strftime("%d.%m.%Y") if opened.date else "")
+            if part
+        )
+        typer.echo(
+            f"Drucksache {opened.reference} geöffnet: {opened.title}"
+            + (f" ({details})" if details else "")
+            + f" · Dokument-ID {opened.doc_id}\n"
         )
 
 
@@ -68,6 +84,7 @@ def search(
         response = service.search(caller, query, filters, k)
 
     def human() -> None:
+        _echo_opened(response.opened)
         if not response.results:
             typer.echo("Keine Treffer.")
         for number, hit in enumerate(response.results, start=1):
@@ -116,6 +133,7 @@ def ask(
         response = service.ask(caller, question, filters, mode=mode)
 
     def human() -> None:
+        _echo_opened(response.opened)
         if response.notice:
             typer.echo(f"Hinweis: {response.notice}", err=True)
         typer.echo(response.answer)

@@ -23,9 +23,18 @@ from assistant.embedding import Embedder
 from assistant.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
 from assistant.models import SearchFilters
 from assistant.retrieval import HybridRetriever
-from assistant.schemas import AskResponse, DocumentOut, PageOut, SearchHit, SearchResponse, StatsResponse
+from assistant.schemas import (
+    AskResponse,
+    DocumentOut,
+    OpenedDocument,
+    PageOut,
+    SearchHit,
+    SearchResponse,
+    StatsResponse,
+)
 from assistant.service.caller import Caller
 from assistant.service.facets import FacetsResponse, collect_facets
+from assistant.service.opening import reference_only, with_opened
 from assistant.service.recorder import AuditRecorder
 from assistant.service.stats import collect_stats
 from assistant.service.visibility import may_see, visible
@@ -145,8 +154,11 @@ class AssistantService:
         with self._recorder.operation(caller, "search", query) as entry:
             entry.filters = {**filters_to_dict(filters), "k": k}
             passages = self._retriever.search(query, caller.principal, filters, k)
+            opened = self.opened_by(caller.principal, query, filters)
             entry.returned = list(dict.fromkeys(p.document.doc_id for p in passages))
-        return SearchResponse(query=query, results=[SearchHit.from_passage(p) for p in passages])
+        return SearchResponse(
+            query=query, results=[SearchHit.from_passage(p) for p in passages], opened=opened
+        )
 
     def ask(
         self,
@@ -160,7 +172,7 @@ class AssistantService:
         None: the configured one)."""
         with self._recorder.operation(caller, "ask", question) as entry:
             entry.filters = filters_to_dict(filters)
-            stream = self._answerer.stream(question, caller.principal, filters, history, mode)
+            stream = self._opening(caller, question, filters, history, mode)
             response = stream.result()
             _note_answer(entry, stream)
         return response
@@ -177,7 +189,7 @@ class AssistantService:
         the record is written when this returns, before the first event."""
         with self._recorder.operation(caller, "ask-stream", question) as entry:
             entry.filters = filters_to_dict(filters)
-            stream = self._answerer.stream(question, caller.principal, filters, history, mode)
+            stream = self._opening(caller, question, filters, history, mode)
             _note_answer(entry, stream)
         return stream
 
@@ -189,7 +201,7 @@ class AssistantService:
         documents the answer may cite); otherwise the answer is complete at once (the record names
         exactly the cited ones). A follow-up's record says what it was searched as."""
         with self._recorder.operation(caller, "ask", question) as entry:
-            stream = self._answerer.stream(question, caller.principal, None, list(history))
+            stream = self._opening(caller, question, None, history, None)
             live = self._answerer.mode == "llm"
             events: Iterator[Event] | list[Event] = iter(stream) if live else list(stream)
             _note_answer(entry, stream)
@@ -221,6 +233,29 @@ class AssistantService:
             entry.returned = [found.doc_id]
             entry.filters = {"from": sorted(found.access), "to": sorted(access)}
         return AccessChange(found.doc_id, found.title, sorted(found.access), sorted(access))
+
+    # -- a query that names one paper ------------------------------------------------------------
+
+    def opened_by(
+        self, principal: Principal, query: str, filters: SearchFilters | None = None
+    ) -> OpenedDocument | None:
+        """The paper ``query`` names by nothing but its reference number, if ``principal`` may see
+        exactly one such under ``filters`` (assistant/service/opening.py); None otherwise."""
+        key = reference_only(query)
+        found = self._retriever.documents_with_reference(key, principal, filters) if key else []
+        return OpenedDocument.from_document(found[0]) if len(found) == 1 else None
+
+    def _opening(
+        self,
+        caller: Caller,
+        question: str,
+        filters: SearchFilters | None,
+        history: Sequence[Turn],
+        mode: str | None,
+    ) -> AnswerStream:
+        """The answerer's stream for ``question``, naming the paper a bare reference opens."""
+        stream = self._answerer.stream(question, caller.principal, filters, history, mode)
+        return with_opened(stream, self.opened_by(caller.principal, question, filters))
 
     # -- finding one document -------------------------------------------------------------------
 

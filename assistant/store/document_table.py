@@ -18,6 +18,7 @@ import numpy as np
 from assistant.access import PUBLIC, Principal
 from assistant.models import SearchFilters
 from ingest.records import DocumentInfo
+from ingest.text.identifiers import reference_key
 
 
 def _date_number(value: object) -> int:
@@ -51,6 +52,7 @@ class DocumentTable:
         self._types, self._type_codes = _codes(d.paper_type.casefold() for d in rows)
         self._families, self._family_codes = _codes(d.paper_family.casefold() for d in rows)
         self._references, self._reference_codes = _codes(d.reference for d in rows)
+        self._reference_rows: dict[str, list[int]] | None = None  # by reference_key, when first asked
         self._originators, self._originator_codes = _codes(d.originator.casefold() for d in rows)
         # Bodies: several per document, flattened (row of each entry, code of its body).
         body_rows = [row for row, document in enumerate(rows) for _ in document.bodies]
@@ -116,6 +118,18 @@ class DocumentTable:
             has_body[self._body_rows[entries]] = True
             mask &= has_body
         return mask
+
+    def rows_with_reference(self, keys: Iterable[str]) -> list[int]:
+        """Rows whose reference, as ``reference_key`` writes it, is one of ``keys``."""
+        index = self._reference_rows
+        if index is None:
+            index = {}
+            key_of_code = [reference_key(reference) for reference in self._references]
+            for row, code in enumerate(self._reference_codes.tolist()):
+                if key_of_code[code]:
+                    index.setdefault(key_of_code[code], []).append(row)
+            self._reference_rows = index  # one assignment: safe for the API's worker threads
+        return sorted({row for key in keys for row in index.get(key, ())})
 
     def visible_chunks(self, mask: np.ndarray) -> int:
         return int(self.chunk_counts[mask].sum())

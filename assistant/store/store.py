@@ -31,6 +31,7 @@ from assistant.store.vectors import VectorStore
 from assistant.store.writer_lock import WriterLock, held_here, writer_active
 from ingest.chunking import CHUNKER_VERSION
 from ingest.records import Chunk, DocumentInfo, Page
+from ingest.text.words import SEARCH_TERMS_VERSION
 
 # A reader reopens local Chroma at most this often after another process wrote (reloading a
 # large index costs time; BM25 and the catalog are current anyway).
@@ -127,17 +128,25 @@ class Store:
             "chunk_max_words": self._settings.chunk_max_words,
             "schema": SCHEMA_VERSION,
             "collection": self._collection,
+            "search_terms": SEARCH_TERMS_VERSION,
         }
+
+    def _record_build(self, record: dict[str, object]) -> None:
+        self.catalog.set_meta("build", json.dumps(record))
+        (self._settings.data_dir / "build.json").write_text(json.dumps(record, indent=2) + "\n")
 
     def _check_build_record(self) -> None:
         current = self.build_record()
         recorded_raw = self.catalog.get_meta("build")
         if recorded_raw is None:
-            self.catalog.set_meta("build", json.dumps(current))
-            (self._settings.data_dir / "build.json").write_text(json.dumps(current, indent=2) + "\n")
+            self._record_build(current)
             return
         recorded = json.loads(recorded_raw)
         self._collection = str(recorded.get("collection") or self._settings.collection)
+        if recorded.get("search_terms") != SEARCH_TERMS_VERSION:
+            # BM25 is rebuilt from the catalog with the new tokenisation (its folders say which
+            # one they hold, see bm25_index.py); the record says which one the store uses now.
+            self._record_build({**recorded, "search_terms": SEARCH_TERMS_VERSION})
         if (recorded["embedder"], recorded["dimension"]) != (current["embedder"], current["dimension"]):
             raise StoreMismatchError(
                 f"the store in {self._settings.data_dir} was built with embedder "

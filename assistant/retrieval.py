@@ -124,6 +124,8 @@ class HybridRetriever:
         if len(query) > MAX_QUERY_CHARS:
             raise InvalidRequestError(f"the query is longer than {MAX_QUERY_CHARS} characters")
         filters = filters or SearchFilters()
+        if filters.result and filters.doc_ids is None:
+            raise InvalidRequestError("the result filter is resolved by the service layer")
         k = k or self._settings.top_k
         candidates = max(self._settings.candidate_k, k)
 

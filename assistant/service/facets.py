@@ -24,21 +24,22 @@ class FacetsResponse(BaseModel):
     years: list[FacetValue]
 
 
-def _ranked(values: Iterable[str]) -> list[FacetValue]:
+def ranked(values: Iterable[str]) -> list[FacetValue]:
+    """Distinct non-empty values with their counts, most frequent first."""
     counts = Counter(value for value in values if value)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [FacetValue(value=value, count=count) for value, count in ranked]
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [FacetValue(value=value, count=count) for value, count in ordered]
 
 
 def collect_facets(visible: Sequence[DocumentInfo]) -> FacetsResponse:
     """Paper types, bodies, originators and years; each counts the documents carrying it."""
     return FacetsResponse(
         documents=len(visible),
-        paper_types=_ranked(doc.paper_type for doc in visible),
+        paper_types=ranked(doc.paper_type for doc in visible),
         # A body appears once per document, however many consultation steps it has there.
-        bodies=_ranked(body for doc in visible for body in set(doc.bodies)),
-        originators=_ranked(doc.originator for doc in visible),
+        bodies=ranked(body for doc in visible for body in set(doc.bodies)),
+        originators=ranked(doc.originator for doc in visible),
         years=sorted(
-            _ranked(str(doc.date.year) for doc in visible if doc.date), key=lambda f: f.value, reverse=True
+            ranked(str(doc.date.year) for doc in visible if doc.date), key=lambda f: f.value, reverse=True
         ),
     )

@@ -144,7 +144,7 @@ LEFT JOIN process_agenda_items a ON a.item_id = CASE WHEN c.agenda_item_id != ''
     ELSE (SELECT item_id FROM process_agenda_items WHERE consultation_id = c.consultation_id LIMIT 1) END
 LEFT JOIN process_meetings m ON m.meeting_id = COALESCE(NULLIF(c.meeting_id, ''), a.meeting_id)
 """
-_AGENDA = f"""
+_AGENDA = """
 SELECT a.item_id, a.meeting_id, a.number, a.position, a.name AS item_name, a.public, a.result,
        a.outcome, a.resolution_text, a.resolution_file, c.role, p.paper_id, p.doc_id, p.source,
        p.reference, p.name AS paper_name, p.paper_type, p.date, p.originator, p.url

@@ -50,6 +50,9 @@ class FilterIn(BaseModel):
     body: str = Field("", max_length=200)
     originator: str = Field("", max_length=200)
     reference: str = Field("", max_length=100)
+    result: str = Field(
+        "", max_length=40, description="Outcome of a paper's last result (angenommen, abgelehnt, …)."
+    )
 
     @field_validator("date_from", "date_to", mode="before")
     @classmethod
@@ -69,6 +72,7 @@ class FilterIn(BaseModel):
             body=self.body,
             originator=self.originator,
             reference=self.reference,
+            result=self.result,
         )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 
 from assistant.access import Principal
-from assistant.audit import filters_to_dict
+from assistant.audit import AuditLog, filters_to_dict
 from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.models import SearchFilters
 from assistant.retrieval import HybridRetriever
@@ -64,9 +64,11 @@ class ProcessService:
         self.index = index or PaperIndex(store, ProcessViews(store.catalog), self._access)
         self._meetings = MeetingReader(self.index)
 
-    def audited_by(self, recorder: AuditRecorder) -> ProcessService:
-        """The same service writing its records with ``recorder``."""
-        return ProcessService(self._store, self._retriever, recorder, self._access, self._today, self.index)
+    def audited_by(self, log: AuditLog) -> ProcessService:
+        """The same service writing its records to ``log`` (the server's, shared with its users)."""
+        return ProcessService(
+            self._store, self._retriever, AuditRecorder.to(log), self._access, self._today, self.index
+        )
 
     def _principal(self, caller: Caller) -> Principal:
         return self._access.principal(caller.principal)

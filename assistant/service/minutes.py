@@ -2,7 +2,8 @@
 
 Minutes number their items ("TOP 3", "Ö 3", "3." at the start of a line) and repeat their
 titles. A passage qualifies when it names the item's number and shares most of the title's
-words, or shares nearly all of them; the best one is cited. A number alone is not enough
+words, or shares nearly all of them; one naming the number is preferred, then the one sharing
+most words. A number alone is not enough
 (minutes are full of numbers), nor are a few common words.
 """
 
@@ -31,13 +32,14 @@ def minutes_passage(chunks: Sequence[StoredChunk], number: str, title: str) -> S
     wanted = set(analyze(title))
     if not wanted:
         return None
-    best: tuple[float, int, StoredChunk] | None = None
+    best: tuple[bool, float, int, StoredChunk] | None = None
     for chunk in chunks:
         share = len(wanted & set(analyze(chunk.text))) / len(wanted)
-        threshold = _WITH_NUMBER if _names_number(chunk.text, number) else _WITHOUT_NUMBER
-        if share < threshold:
+        named = _names_number(chunk.text, number)
+        if share < (_WITH_NUMBER if named else _WITHOUT_NUMBER):
             continue
-        candidate = (share, -chunk.index, chunk)
-        if best is None or candidate[:2] > best[:2]:
+        # A passage naming the item's number wins (items 9.1 and 9.1.1 may share a title).
+        candidate = (named, share, -chunk.index, chunk)
+        if best is None or candidate[:3] > best[:3]:
             best = candidate
-    return best[2] if best else None
+    return best[3] if best else None

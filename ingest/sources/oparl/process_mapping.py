@@ -62,9 +62,12 @@ def paper_records(paper: JsonObject, refs: References) -> PaperRecords:
     """The paper, its consultations (in the server's order) and its links to other papers."""
     paper_id = paper["id"]
     consultations = []
+    seen: set[str] = set()
     for position, item in enumerate(paper.get("consultation") or []):
-        if not isinstance(item, dict):
-            continue
+        if not isinstance(item, dict) or item.get("id") in seen:
+            continue  # a URL that could not be fetched, or one listed twice (Karlsruhe does)
+        if isinstance(item.get("id"), str):
+            seen.add(item["id"])
         meeting_url = _reference(item.get("meeting"))
         organizations = urls(item.get("organization") or [])
         bodies = names(item.get("organization"), refs.organization)

@@ -103,7 +103,7 @@ async def papers_csv(request: Request, principal: CurrentPrincipal, filters: Fil
     tags=["process"],
     responses=_NOT_FOUND,
 )
-async def paper_history(wanted: Wanted, request: Request, principal: CurrentPrincipal) -> PaperHistoryOut:
+async def history(wanted: Wanted, request: Request, principal: CurrentPrincipal) -> PaperHistoryOut:
     """The path of a paper: its consultations in order with results and minutes, its state and
     its linked papers."""
     caller = api_caller(request, principal)
@@ -116,7 +116,7 @@ async def paper_history(wanted: Wanted, request: Request, principal: CurrentPrin
     tags=["process"],
     responses=_NOT_FOUND,
 )
-async def related_papers(
+async def related(
     wanted: Wanted,
     request: Request,
     principal: CurrentPrincipal,

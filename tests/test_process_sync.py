@@ -238,3 +238,21 @@ def test_huertgenwald_1_0_crawl_produces_histories(tmp_path: Path, as_urls: bool
             checked += len(history.steps)
             results += sum(1 for s in history.steps if s.result)
         assert checked >= 25 and results > 0
+
+
+def test_backup_and_restore_keep_the_process_and_the_store_stays_consistent(
+    synced: Synced, tmp_path: Path
+) -> None:
+    from assistant.backup import backup, restore
+    from assistant.store.catalog import Catalog
+
+    counts = synced.views().counts()
+    assert counts["consultations"] > 0 and counts["agenda_items"] > 0
+    assert synced.services.store.check().consistent
+    backup(synced.services.settings.data_dir, tmp_path / "backup")
+    restore(tmp_path / "backup", tmp_path / "restored")
+    catalog = Catalog(tmp_path / "restored" / "catalog.sqlite3")
+    try:
+        assert ProcessViews(catalog).counts() == counts
+    finally:
+        catalog.close()

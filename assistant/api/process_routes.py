@@ -5,8 +5,9 @@ exactly like a missing one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -14,6 +15,7 @@ from fastapi.responses import Response
 
 from assistant.api.caller import api_caller
 from assistant.auth.dependencies import CurrentPrincipal
+from assistant.errors import InvalidRequestError
 from assistant.models import SearchFilters
 from assistant.service import (
     MeetingDetailOut,
@@ -23,6 +25,7 @@ from assistant.service import (
     ProcessService,
     RelatedPapersOut,
 )
+from ingest.process.results import Outcome
 
 router = APIRouter()
 
@@ -48,7 +51,7 @@ def _filters(
     body: Text = "",
     originator: Text = "",
     reference: Annotated[str, Query(max_length=100)] = "",
-    result: Annotated[str, Query(max_length=40, description="Outcome of the last result.")] = "",
+    result: Annotated[Outcome | Literal[""], Query(description="Outcome of the last result.")] = "",
 ) -> SearchFilters:
     from ingest.metadata import normalize_paper_type
 
@@ -64,9 +67,28 @@ def _filters(
 
 
 Filters = Annotated[SearchFilters, Depends(_filters)]
+_FILTER_NAMES = ("types", "date_from", "date_to", "body", "originator", "reference", "result")
 
 
-@router.get("/api/v1/papers", response_model=PaperListOut, tags=["process"], responses=_UNAUTHORISED)
+def _only(*names: str) -> Any:
+    """A dependency refusing query parameters the route does not know (422, not ignored)."""
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params.keys()) - set(names))
+        if unknown:
+            raise InvalidRequestError(f"unknown query parameters: {', '.join(map(repr, unknown))[:200]}")
+
+    checker: Callable[[Request], None] = check
+    return Depends(checker)
+
+
+@router.get(
+    "/api/v1/papers",
+    response_model=PaperListOut,
+    tags=["process"],
+    responses=_UNAUTHORISED,
+    dependencies=[_only(*_FILTER_NAMES, "page", "per_page")],
+)
 async def papers(
     request: Request,
     principal: CurrentPrincipal,
@@ -85,6 +107,7 @@ async def papers(
     tags=["process"],
     response_class=Response,
     responses={**_UNAUTHORISED, 200: {"content": {"text/csv": {}}, "description": "Every matching paper."}},
+    dependencies=[_only(*_FILTER_NAMES)],
 )
 async def papers_csv(request: Request, principal: CurrentPrincipal, filters: Filters) -> Response:
     """Every paper matching the filters as CSV (semicolon-separated, UTF-8 with BOM, formula-safe)."""
@@ -102,6 +125,7 @@ async def papers_csv(request: Request, principal: CurrentPrincipal, filters: Fil
     response_model=PaperHistoryOut,
     tags=["process"],
     responses=_NOT_FOUND,
+    dependencies=[_only()],
 )
 async def history(wanted: Wanted, request: Request, principal: CurrentPrincipal) -> PaperHistoryOut:
     """The path of a paper: its consultations in order with results and minutes, its state and
@@ -115,6 +139,7 @@ async def history(wanted: Wanted, request: Request, principal: CurrentPrincipal)
     response_model=RelatedPapersOut,
     tags=["process"],
     responses=_NOT_FOUND,
+    dependencies=[_only("k")],
 )
 async def related(
     wanted: Wanted,
@@ -127,7 +152,13 @@ async def related(
     return await run_in_threadpool(_process(request).related, caller, wanted, k)
 
 
-@router.get("/api/v1/meetings", response_model=MeetingListOut, tags=["process"], responses=_UNAUTHORISED)
+@router.get(
+    "/api/v1/meetings",
+    response_model=MeetingListOut,
+    tags=["process"],
+    responses=_UNAUTHORISED,
+    dependencies=[_only("body", "date_from", "date_to")],
+)
 async def meetings(
     request: Request,
     principal: CurrentPrincipal,
@@ -145,6 +176,7 @@ async def meetings(
     response_model=MeetingDetailOut,
     tags=["process"],
     responses=_NOT_FOUND,
+    dependencies=[_only()],
 )
 async def meeting(
     request: Request, principal: CurrentPrincipal, meeting_id: Annotated[str, Path(max_length=100)]

@@ -30,6 +30,7 @@ from assistant.service import (
     Turn,
     ndjson_lines,
 )
+from ingest.process.results import Outcome
 
 router = APIRouter()
 
@@ -50,9 +51,7 @@ class FilterIn(BaseModel):
     body: str = Field("", max_length=200)
     originator: str = Field("", max_length=200)
     reference: str = Field("", max_length=100)
-    result: str = Field(
-        "", max_length=40, description="Outcome of a paper's last result (angenommen, abgelehnt, …)."
-    )
+    result: Outcome | Literal[""] = Field("", description="Outcome of a paper's last result.")
 
     @field_validator("date_from", "date_to", mode="before")
     @classmethod

@@ -27,6 +27,7 @@ from assistant.service.paper_lists import matching_rows, page_of, rows_csv
 from assistant.service.process_models import (
     MeetingDetailOut,
     MeetingListOut,
+    MeetingOut,
     PaperHistoryOut,
     PaperListOut,
     PaperRowOut,
@@ -70,13 +71,14 @@ class ProcessService:
             self._store, self._retriever, AuditRecorder.to(log), self._access, self._today, self.index
         )
 
-    def _principal(self, caller: Caller) -> Principal:
-        return self._access.principal(caller.principal)
-
-    # -- finding a paper -----------------------------------------------------------------------
+    # -- reads for one principal, without an audit record ------------------------------------
+    # For operations of the service layer that write their own record (an answer built from the
+    # process, the UI's helpers); ``principal`` is the caller's: its bodies' labels are granted
+    # here, and every rule of the audited operations below applies alike.
 
     def find_paper(self, principal: Principal, wanted: str) -> DocumentInfo:
         """A visible document by id, or by a reference naming exactly one visible paper."""
+        principal = self._access.principal(principal)
         wanted = wanted.strip()[:_MAX_WANTED_CHARS]
         documents = self._store.documents()
         found = documents.get(wanted)
@@ -94,15 +96,63 @@ class ProcessService:
             raise InvalidRequestError(f"reference {wanted!r} names {len(matches)} documents: {ids}")
         raise NotFoundError(f"no paper {wanted!r}")
 
+    def history_of(self, principal: Principal, wanted: str) -> tuple[PaperHistoryOut, list[str]]:
+        """The history of a paper and the documents it names (paper, linked papers, minutes)."""
+        document = self.find_paper(principal, wanted)
+        builder = HistoryBuilder(self.index, self._store, self._access.principal(principal), self._today())
+        history = builder.history(document)
+        return history, list(dict.fromkeys(builder.cited))
+
+    def meetings_of(
+        self, principal: Principal, body: str = "", date_from: date | None = None, date_to: date | None = None
+    ) -> MeetingListOut:
+        return self._meetings.meetings(self._access.principal(principal), body, date_from, date_to)
+
+    def meeting_of(self, principal: Principal, meeting_id: str) -> MeetingDetailOut:
+        return self._meetings.meeting(self._access.principal(principal), meeting_id.strip())
+
+    def papers_of(self, principal: Principal, filters: SearchFilters) -> list[PaperRowOut]:
+        """Every paper matching ``filters``, newest first."""
+        principal = self._access.principal(principal)
+        documents = visible(principal, self._store.documents().values())
+        return matching_rows(self.index, principal, documents, filters, self._today())
+
+    def related_of(self, principal: Principal, wanted: str, k: int = 10) -> RelatedPapersOut:
+        """The ``k`` most similar earlier papers, each with its state."""
+        if not 1 <= k <= 50:
+            raise InvalidRequestError("k must be between 1 and 50")
+        principal = self._access.principal(principal)
+        document = self.find_paper(principal, wanted)
+        chunks = self._store.catalog.chunks_of(document.doc_id)
+        found = related_documents(
+            self._retriever.search,
+            principal,
+            document,
+            chunks[0].text if chunks else "",
+            self._exclude(document),
+            k,
+        )
+        today = self._today()
+        related = [
+            RelatedPaperOut(
+                **paper_ref(self.index, other).model_dump(),
+                score=score,
+                state=StateOut.of(self.index.state(principal, other, today)),
+            )
+            for other, score in found
+        ]
+        return RelatedPapersOut(**paper_ref(self.index, document).model_dump(), related=related)
+
+    def outcome_documents(self, principal: Principal, outcome: str) -> frozenset[str]:
+        """Documents whose last visible result has ``outcome`` (for the search filter)."""
+        return frozenset(row.doc_id for row in self.papers_of(principal, SearchFilters(result=outcome)))
+
     # -- audited operations -------------------------------------------------------------------
 
     def history(self, caller: Caller, wanted: str) -> PaperHistoryOut:
         """The path of a paper (by document id or reference) through the bodies."""
         with self._recorder.operation(caller, "history", wanted[:_MAX_WANTED_CHARS]) as entry:
-            principal = self._principal(caller)
-            builder = HistoryBuilder(self.index, self._store, principal, self._today())
-            history = builder.history(self.find_paper(principal, wanted))
-            entry.returned = list(dict.fromkeys(builder.cited))
+            history, entry.returned = self.history_of(caller.principal, wanted)
         return history
 
     def meetings(
@@ -115,16 +165,16 @@ class ProcessService:
                 for key, value in (("body", body), ("date_from", date_from), ("date_to", date_to))
                 if value
             }
-            found = self._meetings.meetings(self._principal(caller), body, date_from, date_to)
-            entry.returned = [doc for meeting in found.meetings for doc in self._meeting_docs(meeting)]
+            found = self.meetings_of(caller.principal, body, date_from, date_to)
+            entry.returned = [doc for meeting in found.meetings for doc in _meeting_docs(meeting)]
         return found
 
     def meeting(self, caller: Caller, meeting_id: str) -> MeetingDetailOut:
         """A meeting with its agenda: each item's result and paper."""
         with self._recorder.operation(caller, "meeting", meeting_id[:_MAX_WANTED_CHARS]) as entry:
-            found = self._meetings.meeting(self._principal(caller), meeting_id.strip())
+            found = self.meeting_of(caller.principal, meeting_id)
             papers = [item.paper.doc_id for item in found.agenda if item.paper is not None]
-            entry.returned = list(dict.fromkeys([*self._meeting_docs(found), *papers]))
+            entry.returned = list(dict.fromkeys([*_meeting_docs(found), *papers]))
         return found
 
     def papers(
@@ -133,7 +183,7 @@ class ProcessService:
         """Papers matching ``filters`` (results and bodies of their consultations included)."""
         with self._recorder.operation(caller, "papers") as entry:
             entry.filters = filters_to_dict(filters) | {"page": page, "per_page": per_page}
-            listed = page_of(self._rows(caller, filters), page, per_page)
+            listed = page_of(self.papers_of(caller.principal, filters), page, per_page)
             entry.returned = [row.doc_id for row in listed.papers]
         return listed
 
@@ -141,44 +191,18 @@ class ProcessService:
         """Every paper matching ``filters`` as CSV (one record: "papers-csv")."""
         with self._recorder.operation(caller, "papers-csv") as entry:
             entry.filters = filters_to_dict(filters)
-            rows = self._rows(caller, filters)
+            rows = self.papers_of(caller.principal, filters)
             entry.returned = [row.doc_id for row in rows]
         return rows_csv(rows)
 
     def related(self, caller: Caller, wanted: str, k: int = 10) -> RelatedPapersOut:
         """The ``k`` most similar earlier papers, each with its state."""
-        if not 1 <= k <= 50:
-            raise InvalidRequestError("k must be between 1 and 50")
         with self._recorder.operation(caller, "related", wanted[:_MAX_WANTED_CHARS]) as entry:
-            principal = self._principal(caller)
-            document = self.find_paper(principal, wanted)
-            chunks = self._store.catalog.chunks_of(document.doc_id)
-            found = related_documents(
-                lambda query, who, filters, count: self._retriever.search(query, who, filters, count),
-                principal,
-                document,
-                chunks[0].text if chunks else "",
-                self._exclude(document),
-                k,
-            )
-            today = self._today()
-            related = [
-                RelatedPaperOut(
-                    **paper_ref(self.index, other).model_dump(),
-                    score=score,
-                    state=StateOut.of(self.index.state(principal, other, today)),
-                )
-                for other, score in found
-            ]
-            entry.returned = [document.doc_id, *(item.doc_id for item in related)]
-        return RelatedPapersOut(**paper_ref(self.index, document).model_dump(), related=related)
+            found = self.related_of(caller.principal, wanted, k)
+            entry.returned = [found.doc_id, *(item.doc_id for item in found.related)]
+        return found
 
     # -- helpers ------------------------------------------------------------------------------
-
-    def _rows(self, caller: Caller, filters: SearchFilters) -> list[PaperRowOut]:
-        principal = self._principal(caller)
-        documents = visible(principal, self._store.documents().values())
-        return matching_rows(self.index, principal, documents, filters, self._today())
 
     def _exclude(self, document: DocumentInfo) -> set[str]:
         """The paper's linked papers and every meeting document."""
@@ -191,14 +215,7 @@ class ProcessService:
                     excluded.add(linked)
         return excluded
 
-    @staticmethod
-    def _meeting_docs(meeting: object) -> list[str]:
-        names = ("invitation_doc", "results_protocol_doc", "verbatim_protocol_doc")
-        return [doc for doc in (getattr(meeting, name, "") for name in names) if doc]
 
-    def outcome_documents(self, principal: Principal, outcome: str) -> frozenset[str]:
-        """Documents whose last visible result has ``outcome`` (for the search filter)."""
-        principal = self._access.principal(principal)
-        documents = visible(principal, self._store.documents().values())
-        rows = matching_rows(self.index, principal, documents, SearchFilters(result=outcome), self._today())
-        return frozenset(row.doc_id for row in rows)
+def _meeting_docs(meeting: MeetingOut) -> list[str]:
+    found = (meeting.invitation_doc, meeting.results_protocol_doc, meeting.verbatim_protocol_doc)
+    return [doc_id for doc_id in found if doc_id]

@@ -25,6 +25,7 @@ the order they are asked (the first that applies wins):
 from __future__ import annotations
 
 import re
+from typing import Literal, get_args
 
 from ingest.process.vote_tables import table_votes
 
@@ -42,21 +43,22 @@ ELECTED = "gewählt"
 NO_VOTE = "ohne Abstimmung"
 UNKNOWN = "unbekannt"
 
-OUTCOMES: tuple[str, ...] = (
-    ADOPTED,
-    ADOPTED_CHANGED,
-    ADOPTED_PARTLY,
-    REJECTED,
-    POSTPONED,
-    REFERRED,
-    WITHDRAWN,
-    NOTED,
-    SETTLED,
-    DISCUSSED,
-    ELECTED,
-    NO_VOTE,
-    UNKNOWN,
-)
+Outcome = Literal[
+    "angenommen",
+    "geändert angenommen",
+    "teilweise angenommen",
+    "abgelehnt",
+    "vertagt",
+    "verwiesen",
+    "zurückgezogen",
+    "zur Kenntnis genommen",
+    "erledigt",
+    "beraten",
+    "gewählt",
+    "ohne Abstimmung",
+    "unbekannt",
+]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
 # Outcomes after which the paper needs no further consultation (the paper's state is final).
 FINAL_OUTCOMES = frozenset(
     {ADOPTED, ADOPTED_CHANGED, ADOPTED_PARTLY, REJECTED, WITHDRAWN, NOTED, SETTLED, ELECTED}
@@ -191,3 +193,9 @@ def normalize_result(wording: str | None) -> str:
     if _NO_VOTE.search(text):
         return NO_VOTE
     return UNKNOWN if votes is None else _from_votes(votes)
+
+
+assert set(OUTCOMES) == {
+    ADOPTED, ADOPTED_CHANGED, ADOPTED_PARTLY, REJECTED, POSTPONED, REFERRED, WITHDRAWN, NOTED, SETTLED,
+    DISCUSSED, ELECTED, NO_VOTE, UNKNOWN,
+}  # fmt: skip

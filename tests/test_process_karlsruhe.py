@@ -26,7 +26,7 @@ from assistant.cli import app as cli_app
 from assistant.config import Settings
 from assistant.indexing.oparl_sync import OParlSync
 from assistant.models import SearchFilters
-from assistant.service import Caller
+from assistant.service import Caller, history_text
 from assistant.services import Services, build_services
 from assistant.store.process_views import ProcessViews
 from ingest.metadata import normalize_paper_type
@@ -168,6 +168,9 @@ def test_the_seebuehne_example_of_the_issue(crawled: Crawled) -> None:
     concept = process.history(OPERATOR, "2024/0884/3")
     assert concept.state.text == "beschlossen am 25.11.2025 im Gemeinderat"
     assert concept.steps[0].date == date(2025, 11, 4) and concept.steps[-1].result == "einstimmig beschlossen"
+    text = history_text(concept)  # the history as a source for answers
+    assert "Stand: beschlossen am 25.11.2025 im Gemeinderat" in text
+    assert "25.11.2025, im Gemeinderat, Entscheidung, TOP 5" in text
     minutes = concept.steps[-1].minutes
     assert minutes is not None and "Konzept zur Bespielung der Seebühne" in " ".join(minutes.text.split())
     page = crawled.services.store.catalog.pages(minutes.doc_id)[minutes.page - 1]
@@ -310,6 +313,8 @@ def test_api_shapes_and_missing_papers(crawled: Crawled, tmp_path: Path) -> None
         assert listed["page"] == 2 and len(listed["papers"]) == 3 and listed["facets"]["results"]
         bad = httpx.get(f"{base}/api/v1/papers", params={"result": "vielleicht"}, headers=headers, timeout=30)
         assert bad.status_code == 422
+        typo = httpx.get(f"{base}/api/v1/papers", params={"per_pag": 3}, headers=headers, timeout=30)
+        assert typo.status_code == 422 and "per_pag" in typo.json()["detail"]  # not silently ignored
         csv_response = httpx.get(
             f"{base}/api/v1/papers.csv", params={"result": "vertagt"}, headers=headers, timeout=30
         )

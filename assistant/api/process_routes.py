@@ -5,7 +5,6 @@ exactly like a missing one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -73,13 +72,12 @@ _FILTER_NAMES = ("types", "date_from", "date_to", "body", "originator", "referen
 def _only(*names: str) -> Any:
     """A dependency refusing query parameters the route does not know (422, not ignored)."""
 
-    def check(request: Request) -> None:
+    def check(request: Request, principal: CurrentPrincipal) -> None:  # authenticated first
         unknown = sorted(set(request.query_params.keys()) - set(names))
         if unknown:
             raise InvalidRequestError(f"unknown query parameters: {', '.join(map(repr, unknown))[:200]}")
 
-    checker: Callable[[Request], None] = check
-    return Depends(checker)
+    return Depends(check)
 
 
 @router.get(

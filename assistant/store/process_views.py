@@ -247,10 +247,6 @@ class ProcessViews:
         rows = self._rows(f"SELECT {_PAPER_COLUMNS} FROM process_papers p")
         return {row["doc_id"]: _paper(row) for row in rows}
 
-    def paper_ids(self) -> dict[str, str]:
-        """Paper id → document id."""
-        return {row[0]: row[1] for row in self._rows("SELECT paper_id, doc_id FROM process_papers")}
-
     def steps(self, paper_id: str | None = None) -> dict[str, list[StepView]]:
         """Paper id → its consultations (in the server's order); all papers when ``paper_id`` is None."""
         where, parameters = ("WHERE c.paper_id = ?", (paper_id,)) if paper_id else ("", ())

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from assistant.models import StoredChunk
 from assistant.store.catalog_migrations import migrate
+from assistant.store.process_schema import PROCESS_SCHEMA
 from ingest.records import Chunk, ConsultationStep, DocumentInfo, Page
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # additive changes are migrated in place (catalog_migrations.py), not versioned
 _PENDING = "pending_write"  # meta key: JSON list of doc ids whose vectors are being rewritten
 
 _SCHEMA = """
@@ -88,6 +89,7 @@ def _decode_consultations(raw: str) -> tuple[ConsultationStep, ...]:
             date=date.fromisoformat(item["date"]) if item["date"] else None,
             public=item["public"],
             role=item["role"],
+            result=item.get("result", ""),
         )
         for item in json.loads(raw)
     )
@@ -144,9 +146,22 @@ class Catalog:
         self._connection.execute("PRAGMA synchronous=NORMAL")
         self._connection.executescript(_SCHEMA)
         migrate(self._connection)  # a catalog of an earlier version: additive, in place
+        self._connection.executescript(PROCESS_SCHEMA)
 
     def close(self) -> None:
         self._connection.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The connection inside one transaction (for the process tables beside the documents)."""
+        with self._lock, self._connection:
+            yield self._connection
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads, serialised with the other users of it."""
+        with self._lock:
+            yield self._connection
 
     # -- build record and generation -------------------------------------------------------
 

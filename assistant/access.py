@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from assistant.errors import InvalidRequestError
 
 # The labels are ingest's (records carry them); re-exported here beside the rule that reads them.
 from ingest.access_labels import PUBLIC as PUBLIC
@@ -23,3 +26,15 @@ class Principal:
 
 
 LOCAL_OPERATOR = Principal(name="local-operator", admin=True, unrestricted=True)
+
+
+def checked_groups(names: Iterable[str]) -> frozenset[str]:
+    """Group names as given on the command line or in a request; InvalidRequestError for a bad one."""
+    try:
+        return frozenset(validate_group(name) for name in names)
+    except ValueError as error:
+        raise InvalidRequestError(
+            str(error),
+            german="Ungültiger Gruppenname: erlaubt sind Kleinbuchstaben, Ziffern, „-“ und „_“ "
+            "(höchstens 63 Zeichen).",
+        ) from error

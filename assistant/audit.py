@@ -22,7 +22,7 @@ from typing import Any
 
 from assistant.models import SearchFilters
 
-INTERFACES = ("api", "cli", "ui")
+INTERFACES = ("api", "cli", "ui", "eval")  # eval: `ratsinfo eval` asking as the dataset's users
 GENESIS = "0" * 64
 _MAX_QUERY_CHARS = 10_000
 
@@ -70,7 +70,7 @@ def filters_to_dict(filters: SearchFilters | None) -> dict[str, Any]:
         return {}
     data = {}
     for name, value in asdict(filters).items():
-        if value in ((), "", None):
+        if value in ((), "", None) or name == "doc_ids":  # doc_ids: derived by the service
             continue
         data[name] = value.isoformat() if isinstance(value, date) else value
     return data

@@ -141,11 +141,20 @@ def backup(data_dir: Path, destination: Path) -> BackupReport:
     started = time.perf_counter()
     data_dir, destination = data_dir.resolve(), destination.resolve()
     if not data_dir.is_dir() or not any(data_dir.iterdir()):
-        raise InvalidRequestError(f"Datenordner {data_dir} ist leer oder fehlt: nichts zu sichern.")
+        raise InvalidRequestError(
+            f"data dir {data_dir} is empty or missing: nothing to back up",
+            german=f"Datenordner {data_dir} ist leer oder fehlt: nichts zu sichern.",
+        )
     if destination.is_relative_to(data_dir):
-        raise InvalidRequestError(f"Das Sicherungsziel {destination} liegt im Datenordner {data_dir}.")
+        raise InvalidRequestError(
+            f"the backup destination {destination} lies inside the data dir {data_dir}",
+            german=f"Das Sicherungsziel {destination} liegt im Datenordner {data_dir}.",
+        )
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
-        raise InvalidRequestError(f"Das Sicherungsziel {destination} existiert und ist nicht leer.")
+        raise InvalidRequestError(
+            f"the backup destination {destination} exists and is not empty",
+            german=f"Das Sicherungsziel {destination} existiert und ist nicht leer.",
+        )
     partial = destination.with_name(f"{destination.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     with WriterLock(data_dir, "backup"):
@@ -198,18 +207,21 @@ def read_manifest(source: Path) -> dict[str, Any]:
         manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise InvalidRequestError(
-            f"{source} ist keine ratsinfo-Sicherung ({MANIFEST} fehlt oder ist defekt)."
+            f"{source} is no ratsinfo backup ({MANIFEST} is missing or broken)",
+            german=f"{source} ist keine ratsinfo-Sicherung ({MANIFEST} fehlt oder ist defekt).",
         ) from error
     if manifest.get("format") != FORMAT:
         raise InvalidRequestError(
-            f"Sicherungsformat {manifest.get('format')!r} wird nicht unterstützt (erwartet {FORMAT})."
+            f"backup format {manifest.get('format')!r} is not supported (expected {FORMAT})",
+            german=f"Sicherungsformat {manifest.get('format')!r} wird nicht unterstützt (erwartet {FORMAT}).",
         )
     for entry in manifest["files"]:
         path = source / entry["path"]
         if not path.is_file() or path.stat().st_size != entry["bytes"] or _sha256(path) != entry["sha256"]:
             raise InvalidRequestError(
-                f"Sicherung beschädigt: {entry['path']} fehlt oder weicht von der Prüfsumme ab; "
-                "nichts wurde wiederhergestellt."
+                f"backup damaged: {entry['path']} is missing or differs from its checksum; nothing restored",
+                german=f"Sicherung beschädigt: {entry['path']} fehlt oder weicht von der Prüfsumme ab; "
+                "nichts wurde wiederhergestellt.",
             )
     return dict(manifest)
 
@@ -233,9 +245,11 @@ def restore(source: Path, data_dir: Path, force: bool = False) -> BackupReport:
     with WriterLock(data_dir, "restore"):
         occupied = _occupied(data_dir)
         if occupied and not force:
+            listed = f"{', '.join(occupied[:5])}{' …' if len(occupied) > 5 else ''}"
             raise InvalidRequestError(
-                f"Der Datenordner {data_dir} ist nicht leer ({', '.join(occupied[:5])}"
-                f"{' …' if len(occupied) > 5 else ''}); mit --force wird er durch die Sicherung ersetzt."
+                f"the data dir {data_dir} is not empty ({listed}); --force replaces it by the backup",
+                german=f"Der Datenordner {data_dir} ist nicht leer ({listed}); mit --force wird er durch "
+                "die Sicherung ersetzt.",
             )
         staging = data_dir / _RESTORE_STAGING
         shutil.rmtree(staging, ignore_errors=True)
@@ -245,7 +259,8 @@ def restore(source: Path, data_dir: Path, force: bool = False) -> BackupReport:
             shutil.copy2(source / entry["path"], target)
             if _sha256(target) != entry["sha256"]:
                 raise InvalidRequestError(
-                    f"Kopie von {entry['path']} weicht ab; der Datenordner ist unverändert."
+                    f"the copy of {entry['path']} differs; the data dir is unchanged",
+                    german=f"Kopie von {entry['path']} weicht ab; der Datenordner ist unverändert.",
                 )
         # The switch: old content out, staged content in (renames within one file system).
         for name in occupied:

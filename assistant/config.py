@@ -153,6 +153,15 @@ class Settings(BaseSettings):
             "this many minutes (covers clock skew and objects saved during the last crawl)."
         ),
     )
+    body_groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "Who may see the non-public part of the council process: a JSON object mapping a body "
+            '(its name as the council system writes it, or its OParl id) to groups, e.g. {"Hauptausschuss": '
+            '["gremium-hauptausschuss"]}. A non-public agenda item, consultation or meeting document is '
+            "shown only to members of its bodies' groups; without an entry, only to the local operator."
+        ),
+    )
     host: str = Field("127.0.0.1", description="Address the API binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
     max_request_kb: int = Field(
@@ -177,6 +186,13 @@ class Settings(BaseSettings):
             data_dir = values.get("data_dir") or cls.model_fields["data_dir"].default
             values = {**values, "models_dir": Path(data_dir) / MODELS_FOLDER}
         return values
+
+    @field_validator("body_groups")
+    @classmethod
+    def _groups(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        from ingest.access_labels import validate_group
+
+        return {body: [validate_group(group) for group in groups] for body, groups in value.items()}
 
     @field_validator("data_dir", "models_dir")
     @classmethod

@@ -9,10 +9,14 @@ RatsinfoError
 ├── AuthenticationError     missing, bad or revoked credentials (HTTP 401)
 ├── PermissionDeniedError   authenticated but not allowed (HTTP 403)
 ├── RateLimitExceeded       too many requests with one token or from one client (HTTP 429)
-└── InvalidRequestError     malformed query or filter (exit 2, HTTP 422)
+├── InvalidRequestError     malformed query or filter (exit 2, HTTP 422)
+├── EmptyStoreError         nothing ingested yet: search and ask have nothing to look in (exit 6)
+└── NothingReadError        an ingest run could read none of its inputs (exit 7)
 
 ``RatsinfoError`` and ``ExtractionError`` are defined in ``ingest.errors`` (ingest sits below
 assistant and raises them) and re-exported here, so that this stays the one module to import from.
+``str(error)`` is English, for logs; ``assistant.messages.user_message`` renders any of them as
+the German sentence the CLI and the web UI show.
 """
 
 from __future__ import annotations
@@ -54,5 +58,16 @@ class RateLimitExceeded(RatsinfoError):
     """Too many requests with one token; ``retry_after`` seconds until the next one is allowed."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"rate limit exceeded, retry in {retry_after} s")
+        super().__init__(
+            f"rate limit exceeded, retry in {retry_after} s",
+            german=f"Zu viele Anfragen. Bitte versuchen Sie es in {retry_after} Sekunden erneut.",
+        )
         self.retry_after = retry_after
+
+
+class EmptyStoreError(RatsinfoError):
+    """No document has been ingested into the data dir yet."""
+
+
+class NothingReadError(RatsinfoError):
+    """Every input of an ingest run failed: nothing was added, updated or found unchanged."""

@@ -156,9 +156,15 @@ def download_model(
 ) -> DownloadReport:
     """Fetch ``name`` (hub name, or a local folder) and save it to ``folder``, ready for offline use."""
     if folder.exists() and any(folder.iterdir()):
-        raise InvalidRequestError(f"{folder} is not empty; choose a new folder for the model")
+        raise InvalidRequestError(
+            f"{folder} is not empty; choose a new folder for the model",
+            german=f"{folder} ist nicht leer; bitte einen neuen Ordner für das Modell wählen.",
+        )
     if kind not in ("embedding", "reranker"):
-        raise InvalidRequestError(f"unknown model kind {kind!r}; use embedding or reranker")
+        raise InvalidRequestError(
+            f"unknown model kind {kind!r}; use embedding or reranker",
+            german=f"Unbekannte Modellart {kind!r}; möglich sind embedding und reranker.",
+        )
     try:
         if not Path(name).exists():
             # One quick request first: the download itself retries with backoff for over a minute
@@ -182,7 +188,11 @@ def download_model(
             f"cannot fetch model {name!r}: {type(error).__name__}: {str(error)[:400]}. "
             "`ratsinfo models download` must run on a machine that can reach the Hugging Face hub "
             "(huggingface.co, or a mirror named by HF_ENDPOINT); copy the folder it writes to the "
-            "server and point RATSINFO_EMBED_MODEL or RATSINFO_RERANK_MODEL at it."
+            "server and point RATSINFO_EMBED_MODEL or RATSINFO_RERANK_MODEL at it.",
+            german=f"Das Modell {name!r} lässt sich nicht laden ({type(error).__name__}). "
+            "„ratsinfo models download“ muss auf einem Rechner laufen, der den Hugging-Face-Hub erreicht "
+            "(huggingface.co oder einen Spiegel in HF_ENDPOINT); den geschriebenen Ordner auf den Server "
+            "kopieren und RATSINFO_EMBED_MODEL oder RATSINFO_RERANK_MODEL darauf zeigen lassen.",
         ) from error
     manifest = {"name": name, "kind": kind, "dimension": dimension}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")

@@ -39,7 +39,10 @@ class CrossEncoderReranker:
             raise ConfigurationError(
                 f"cannot load reranker {model_name_or_path!r} offline: {error}. Point "
                 "RATSINFO_RERANK_MODEL at a local folder (on a connected machine: `ratsinfo models "
-                "download NAME --to DIR --kind reranker`), or unset it to rank without a reranker."
+                "download NAME --to DIR --kind reranker`), or unset it to rank without a reranker.",
+                german=f"Das Reranking-Modell {model_name_or_path!r} lässt sich offline nicht laden. "
+                "RATSINFO_RERANK_MODEL auf einen lokalen Ordner setzen (auf einem Rechner mit Netz: "
+                "„ratsinfo models download NAME --to ORDNER --kind reranker“) oder leeren.",
             ) from error
         self._name = model_name_or_path
         self._batch_size = batch_size

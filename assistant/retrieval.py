@@ -8,6 +8,11 @@ many (most of the store) by filtering a longer unfiltered top-k, the rest by an 
 restricted to their ids. A Chroma ``where`` on metadata would scan it first: 100-700 ms per
 query at 100,000 chunks, against 5-30 ms this way. Every passage is checked once more with
 the plain rules before it leaves (defence in depth).
+
+A query that names a visible document's reference exactly ("Was beschließt 2025/0190?") ranks
+that document first: its best BM25 passage is put ahead of the fused list. The reference is
+looked up among the documents the caller may see under the filters, so a document outside them
+is neither ranked nor revealed.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from assistant.store.document_table import DocumentTable
 from assistant.store.store import Store
 from assistant.store.vectors import VectorHit
 from ingest.records import DocumentInfo
+from ingest.text.identifiers import reference_candidates
 
 MAX_QUERY_CHARS = 2000
 _log = logging.getLogger(__name__)
@@ -39,6 +45,8 @@ _BRUTE_FORCE_CHUNKS = 300
 # ... while a longer unfiltered top-k of at most this many ids (7 ms for 800) holds enough
 # visible hits, it is filtered here; otherwise Chroma searches among the visible chunk ids.
 _MAX_POSTFILTER_FETCH = 2000
+# Added to the fused score of a named document's best passage: more than any RRF score (≤ 2/k).
+_NAMED_BONUS = 1.0
 
 
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int) -> dict[str, float]:
@@ -74,6 +82,36 @@ class HybridRetriever:
         documents, table = self._documents()
         rows = np.flatnonzero(table.mask(principal, filters))
         return {table.doc_ids[row]: documents[table.doc_ids[row]] for row in rows}
+
+    def documents_with_reference(
+        self, key: str, principal: Principal, filters: SearchFilters | None = None
+    ) -> list[DocumentInfo]:
+        """The documents ``principal`` may see under ``filters`` whose reference has ``key``
+        (``ingest.text.identifiers.reference_key``)."""
+        documents, table = self._documents()
+        mask = table.mask(principal, filters or SearchFilters())
+        return [documents[table.doc_ids[row]] for row in table.rows_with_reference([key]) if mask[row]]
+
+    def _named_passages(
+        self, query: str, bm25: Bm25Index, table: DocumentTable, mask: np.ndarray | None
+    ) -> list[str]:
+        """The best passage (by BM25) of each visible document whose reference the query names."""
+        rows = [
+            row
+            for row in table.rows_with_reference(reference_candidates(query))
+            if (mask is None or mask[row]) and table.chunk_counts[row] > 0
+        ]
+        if not rows:
+            return []
+        named = np.zeros(len(table), dtype=bool)
+        named[rows] = True
+        best: dict[str, str] = {}
+        for hit in bm25.search(
+            query, self._settings.candidate_k, doc_mask=self._bm25_mask(bm25, table, named)
+        ):
+            best.setdefault(hit.doc_id, hit.chunk_id)
+        # A document the index does not hold yet (another process is writing): its first passage.
+        return [best.get(table.doc_ids[row], f"{table.doc_ids[row]}:0") for row in rows]
 
     def _bm25_mask(self, bm25: Bm25Index, table: DocumentTable, mask: np.ndarray) -> np.ndarray:
         """``mask`` over the table's rows, re-ordered to the BM25 index's documents."""
@@ -120,10 +158,15 @@ class HybridRetriever:
     ) -> list[Passage]:
         query = query.strip()
         if not query:
-            raise InvalidRequestError("the query is empty")
+            raise InvalidRequestError("the query is empty", german="Die Suchanfrage ist leer.")
         if len(query) > MAX_QUERY_CHARS:
-            raise InvalidRequestError(f"the query is longer than {MAX_QUERY_CHARS} characters")
+            raise InvalidRequestError(
+                f"the query is longer than {MAX_QUERY_CHARS} characters",
+                german=f"Die Suchanfrage ist länger als {MAX_QUERY_CHARS} Zeichen.",
+            )
         filters = filters or SearchFilters()
+        if filters.result and filters.doc_ids is None:
+            raise InvalidRequestError("the result filter is resolved by the service layer")
         k = k or self._settings.top_k
         candidates = max(self._settings.candidate_k, k)
 
@@ -149,6 +192,9 @@ class HybridRetriever:
             [[hit.chunk_id for hit in dense_hits], [hit.chunk_id for hit in bm25_hits]],
             self._settings.rrf_k,
         )
+        named = self._named_passages(query, bm25, table, mask)
+        for chunk_id in named:
+            fused[chunk_id] += _NAMED_BONUS
         # With a reranker, more fused candidates are read and it picks the top k of them.
         keep = max(k, self._settings.rerank_candidates) if self.reranker else k
         ranked = sorted(fused, key=lambda chunk_id: (-fused[chunk_id], chunk_id))[:keep]
@@ -167,5 +213,7 @@ class HybridRetriever:
                 continue
             passages.append(Passage(chunk=chunk, document=document, score=fused[chunk_id]))
         if self.reranker is not None:
-            return self.reranker.rerank(query, passages)[:k]
+            reranked = self.reranker.rerank(query, passages)
+            # The reranker orders by content; a document named by its reference stays first.
+            return sorted(reranked, key=lambda passage: passage.chunk.chunk_id not in named)[:k]
         return passages

@@ -14,7 +14,8 @@ class SearchHit(BaseModel):
     doc_id: str
     reference: str
     title: str
-    paper_type: str
+    paper_type: str = Field(description="The type as the source states it.")
+    paper_family: str = Field(description="Its normalised family (Antrag, Anfrage, …), '' if none fits.")
     date: date | None
     body: str = Field(description="Bodies of the Beratungsfolge, joined with '; '.")
     source: str = Field(description="File path as given at ingest, or the URL of a web source.")
@@ -33,6 +34,7 @@ class SearchHit(BaseModel):
             reference=document.reference,
             title=document.title,
             paper_type=document.paper_type,
+            paper_family=document.paper_family,
             date=document.date,
             body="; ".join(dict.fromkeys(document.bodies)),
             source=document.source,
@@ -45,9 +47,36 @@ class SearchHit(BaseModel):
         )
 
 
+class OpenedDocument(BaseModel):
+    """The paper a query names by nothing but its reference number: clients open it."""
+
+    doc_id: str
+    reference: str
+    title: str
+    paper_type: str
+    date: date | None
+
+    @classmethod
+    def from_document(cls, document: DocumentInfo) -> OpenedDocument:
+        return cls(
+            doc_id=document.doc_id,
+            reference=document.reference,
+            title=document.title,
+            paper_type=document.paper_type,
+            date=document.date,
+        )
+
+
+_OPENED = (
+    'The visible paper whose reference number is the whole query ("Drucksache 2025/0190"), '
+    "to be opened; null otherwise."
+)
+
+
 class SearchResponse(BaseModel):
     query: str
     results: list[SearchHit]
+    opened: OpenedDocument | None = Field(default=None, description=_OPENED)
 
 
 class Citation(BaseModel):
@@ -56,6 +85,7 @@ class Citation(BaseModel):
     reference: str
     title: str
     paper_type: str
+    paper_family: str
     date: date | None
     source: str
     url: str
@@ -134,6 +164,7 @@ class AskResponse(BaseModel):
     removed: list[RemovedSentence] = Field(
         default_factory=list, description="LLM mode: sentences kept from the user, with the reason."
     )
+    opened: OpenedDocument | None = Field(default=None, description=_OPENED)
     trace: AnswerTrace | None = Field(
         default=None, description="With explain: how the extractive answer chose its sentences."
     )
@@ -144,6 +175,7 @@ class ConsultationOut(BaseModel):
     date: date | None
     public: bool | None
     role: str
+    result: str = Field("", description="The result as the source states it (e.g. an ALLRIS page).")
 
 
 class PageOut(BaseModel):
@@ -156,6 +188,7 @@ class DocumentOut(BaseModel):
     reference: str
     title: str
     paper_type: str
+    paper_family: str
     date: date | None
     originator: str
     subject: str
@@ -173,6 +206,7 @@ class DocumentOut(BaseModel):
             reference=document.reference,
             title=document.title,
             paper_type=document.paper_type,
+            paper_family=document.paper_family,
             date=document.date,
             originator=document.originator,
             subject=document.subject,
@@ -181,7 +215,7 @@ class DocumentOut(BaseModel):
             url=document.url,
             media_type=document.media_type,
             consultations=[
-                ConsultationOut(body=s.body, date=s.date, public=s.public, role=s.role)
+                ConsultationOut(body=s.body, date=s.date, public=s.public, role=s.role, result=s.result)
                 for s in document.consultations
             ],
             pages=pages,
@@ -192,6 +226,7 @@ class StatsResponse(BaseModel):
     documents: int
     pages: int
     chunks: int
-    paper_types: dict[str, int]
+    paper_types: dict[str, int] = Field(description="Documents per type as stated.")
+    paper_families: dict[str, int] = Field(description="Documents per family ('' for none).")
     build: dict[str, object]
     data_dir: str

@@ -38,16 +38,25 @@ def load_thresholds(path: Path) -> Thresholds:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise InvalidRequestError(f"cannot read the thresholds {path}: {error}") from error
+        raise InvalidRequestError(
+            f"cannot read the thresholds {path}: {error}",
+            german=f"Die Schwellenwerte {path} lassen sich nicht lesen.",
+        ) from error
     if not isinstance(data, dict):
-        raise InvalidRequestError(f"{path}: expected an object with 'floors' and 'ceilings'")
+        raise InvalidRequestError(
+            f"{path}: expected an object with 'floors' and 'ceilings'",
+            german=f"{path}: erwartet wird ein Objekt mit „floors“ und „ceilings“.",
+        )
     parsed: dict[str, dict[str, float]] = {}
     for key in ("floors", "ceilings"):
         section = data.get(key, {})
         if not isinstance(section, dict) or not all(
             isinstance(v, int | float) and not isinstance(v, bool) for v in section.values()
         ):
-            raise InvalidRequestError(f"{path}: '{key}' must map metric names to numbers")
+            raise InvalidRequestError(
+                f"{path}: '{key}' must map metric names to numbers",
+                german=f"{path}: „{key}“ muss Metriknamen auf Zahlen abbilden.",
+            )
         parsed[key] = {name: float(value) for name, value in section.items()}
     return Thresholds(floors=parsed["floors"], ceilings=parsed["ceilings"])
 
@@ -76,9 +85,14 @@ def load_previous(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise InvalidRequestError(f"cannot read the earlier run's {file}: {error}") from error
+        raise InvalidRequestError(
+            f"cannot read the earlier run's {file}: {error}",
+            german=f"{file} des früheren Laufs lässt sich nicht lesen.",
+        ) from error
     if not isinstance(data, dict):
-        raise InvalidRequestError(f"{file} holds no metrics object")
+        raise InvalidRequestError(
+            f"{file} holds no metrics object", german=f"{file} enthält kein Metrik-Objekt."
+        )
     return data
 
 

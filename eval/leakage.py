@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from assistant.access import Principal
-from assistant.models import Passage
 from assistant.schemas import AskResponse
 from assistant.service import visible
 from assistant.store.store import Store
@@ -59,16 +58,17 @@ class LeakDetector:
     def check(
         self,
         principal: Principal,
-        passages: Sequence[Passage],
+        retrieved: Sequence[str],
         response: AskResponse | None,
         documents: Mapping[str, DocumentInfo],
     ) -> Leaks:
+        """Leaks in a search result (the doc ids of its passages, in order) and an answer."""
         leaks = Leaks()
         seen = {document.doc_id for document in visible(principal, documents.values())}
         hidden = set(documents) - seen
         if not hidden:
             return leaks
-        leaks.retrieved = [p.document.doc_id for p in passages if p.document.doc_id in hidden]
+        leaks.retrieved = [doc_id for doc_id in retrieved if doc_id in hidden]
         if response is None or response.abstained:
             return leaks
         leaks.cited = [c.doc_id for c in response.citations if c.doc_id in hidden]

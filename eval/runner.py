@@ -1,10 +1,12 @@
 """Drives the assistant's own services as users do: search and ask per question, timed and judged.
 
 For every question the runner searches (top ``k`` passages, for the ranking metrics) and asks
-(the answer as a user gets it), both as the question's user. It then judges each answer
-sentence against the passages it cites (ALCE), each reference claim against the answer, and
-checks both results for passages the user may not see. One untimed warm-up query loads the
-indexes first, so that p95 latency measures answering, not loading.
+(the answer as a user gets it), both through the service layer (assistant/service) as the
+question's user, with interface "eval": the access rule, the opening of a bare reference and the
+audit record are those of every user, so the evaluation measures what a user gets. It then judges
+each answer sentence against the passages it cites (ALCE), each reference claim against the
+answer, and checks both results for passages the user may not see. One untimed warm-up query
+loads the indexes first, so that p95 latency measures answering, not loading.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TypeVar
 from assistant.answering.judging.base import Judge, Verdict
 from assistant.errors import RatsinfoError
 from assistant.schemas import AskResponse
+from assistant.service import Caller
 from assistant.services import Services
 from eval.dataset import QAItem, resolve_relevant
 from eval.grounding import AnswerGrounding, claim_recall, ground_answer
@@ -27,6 +30,7 @@ from eval.users import UserDirectory
 
 K = 10
 T = TypeVar("T")
+INTERFACE = "eval"  # the interface the audit records of an evaluation name
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,43 +108,45 @@ def evaluate(
     k: int = K,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[QuestionResult]:
-    """Run every question through search and ask and judge the results."""
+    """Run every question through the service's search and ask and judge the results."""
+    service = services.service
+    # The store is read for the ground truth only: which documents exist and who may see them.
     documents = services.store.documents()
     detector = LeakDetector(services.store)
     principals = {item.id: users.principal(item.user) for item in items}  # unknown users fail early
     if items:
-        warm = principals[items[0].id]
-        services.retriever.search(items[0].question, warm, None, k=k)
-        services.answerer.ask(items[0].question, warm, None)
+        warm = Caller(principals[items[0].id], INTERFACE)
+        service.search(warm, items[0].question, None, k)
+        service.ask(warm, items[0].question)
 
     results: list[QuestionResult] = []
     for position, item in enumerate(items, start=1):
         principal = principals[item.id]
+        caller = Caller(principal, INTERFACE)
         result = QuestionResult(item=item, user=principal.name)
         result.entries, result.unresolved = resolve_relevant(item, documents)
         try:
-            passages, result.search_ms = _timed(
-                partial(services.retriever.search, item.question, principal, None, k=k)
-            )
-            response, result.ask_ms = _timed(partial(services.answerer.ask, item.question, principal, None))
+            found, result.search_ms = _timed(partial(service.search, caller, item.question, None, k))
+            response, result.ask_ms = _timed(partial(service.ask, caller, item.question))
         except RatsinfoError as error:
             result.error = str(error)
             results.append(result)
             continue
         result.response = response
-        ranking = [p.document.doc_id for p in passages]
+        hits = found.results
+        ranking = [hit.doc_id for hit in hits]
         relevant_docs = set().union(*result.entries) if result.entries else set()
         result.retrieved = [
             RetrievedPassage(
-                doc_id=p.document.doc_id,
-                reference=p.document.reference,
-                title=p.document.title,
-                source=p.document.source,
-                page=p.chunk.page,
-                score=round(p.score, 6),
-                relevant=p.document.doc_id in relevant_docs,
+                doc_id=hit.doc_id,
+                reference=hit.reference,
+                title=hit.title,
+                source=hit.source,
+                page=hit.page,
+                score=hit.score,
+                relevant=hit.doc_id in relevant_docs,
             )
-            for p in passages
+            for hit in hits
         ]
         if result.has_ranking_target:
             result.first_hits = first_hits(ranking, result.entries)
@@ -154,7 +160,7 @@ def evaluate(
             result.claims = list(
                 zip(item.claims, claim_recall(item.claims, response.answer, judge), strict=True)
             )
-        result.leaks = detector.check(principal, passages, response, services.store.documents())
+        result.leaks = detector.check(principal, ranking, response, services.store.documents())
         results.append(result)
         if on_progress:
             on_progress(position, len(items))

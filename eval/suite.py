@@ -74,7 +74,7 @@ def run_suite(
             "top_k": settings.top_k,
             "candidate_k": settings.candidate_k,
             "answer_min_evidence": settings.answer_min_evidence,
-            "answer_mode": services.answerer.mode,
+            "answer_mode": services.service.answer_mode(),
             "store": store or str(settings.data_dir),
         },
         deltas=deltas,

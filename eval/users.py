@@ -26,17 +26,29 @@ def load_users_file(path: Path) -> dict[str, frozenset[str]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise InvalidRequestError(f"cannot read the users file {path}: {error}") from error
+        raise InvalidRequestError(
+            f"cannot read the users file {path}: {error}",
+            german=f"Die Benutzerdatei {path} lässt sich nicht lesen.",
+        ) from error
     if not isinstance(data, dict):
-        raise InvalidRequestError(f"{path}: expected an object mapping user names to lists of groups")
+        raise InvalidRequestError(
+            f"{path}: expected an object mapping user names to lists of groups",
+            german=f"{path}: erwartet wird ein Objekt, das Benutzernamen auf Listen von Gruppen abbildet.",
+        )
     users: dict[str, frozenset[str]] = {}
     for name, groups in data.items():
         if not isinstance(groups, list) or not all(isinstance(group, str) for group in groups):
-            raise InvalidRequestError(f"{path}: user {name!r}: groups must be a list of strings")
+            raise InvalidRequestError(
+                f"{path}: user {name!r}: groups must be a list of strings",
+                german=f"{path}: Benutzer {name!r}: die Gruppen müssen eine Liste von Texten sein.",
+            )
         try:
             users[name] = frozenset(validate_group(group) for group in groups)
         except ValueError as error:
-            raise InvalidRequestError(f"{path}: user {name!r}: {error}") from error
+            raise InvalidRequestError(
+                f"{path}: user {name!r}: {error}",
+                german=f"{path}: Benutzer {name!r}: ungültiger Gruppenname.",
+            ) from error
     return users
 
 
@@ -81,7 +93,9 @@ class UserDirectory:
             return Principal(name=name, groups=self._fallback[name])
         raise InvalidRequestError(
             f"unknown user {name!r} in the dataset: add the user (ratsinfo users add {name} --group G) "
-            'or pass --users users.json ({"' + name + '": ["group", …]})'
+            'or pass --users users.json ({"' + name + '": ["group", …]})',
+            german=f"Unbekannter Benutzer {name!r} im Datensatz: anlegen (ratsinfo users add {name} "
+            '--group G) oder --users users.json angeben ({"' + name + '": ["gruppe", …]}).',
         )
 
     def _from_store(self, name: str) -> Principal | None:

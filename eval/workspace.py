@@ -33,8 +33,11 @@ def ingest_sample_corpus(services: Services, workdir: Path) -> int:
         group_report = services.ingestor.ingest([str(group_folder)], access=frozenset({group_folder.name}))
         documents += group_report.added
     if report.failed:
+        first = report.failed[0]
         raise InvalidRequestError(
-            f"the sample corpus did not ingest: {report.failed[0].source}: {report.failed[0].error}"
+            f"the sample corpus did not ingest: {first.source}: {first.error}",
+            german=f"Das Beispielkorpus ließ sich nicht einlesen: {first.source}: "
+            f"{first.message or first.error}",
         )
     return documents
 
@@ -43,5 +46,7 @@ def ingest_paths(services: Services, paths: Sequence[str]) -> int:
     """Ingest files and folders as public documents; returns how many were added."""
     missing = [path for path in paths if not Path(path).exists()]
     if missing:
-        raise InvalidRequestError(f"not found: {', '.join(missing)}")
+        raise InvalidRequestError(
+            f"not found: {', '.join(missing)}", german=f"Nicht gefunden: {', '.join(missing)}"
+        )
     return services.ingestor.ingest(list(paths)).added

@@ -14,8 +14,9 @@ from pathlib import Path
 from ingest.chunking import chunk_document
 from ingest.errors import ExtractionError
 from ingest.extract import extract
+from ingest.extract.text import NO_TEXT_GERMAN
 from ingest.metadata import parse_metadata
-from ingest.records import Chunk, CouncilMetadata, DocumentInfo, Failure, Page, RawDocument
+from ingest.records import Chunk, CouncilMetadata, DocumentInfo, Failure, Note, Page, RawDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class PreparedDocument:
     document: DocumentInfo
     pages: tuple[Page, ...]
     chunks: tuple[Chunk, ...]
+    notes: tuple[Note, ...] = ()  # what the ingest report should say about it (e.g. pages not read)
 
 
 def _title(subject: str, title_hint: str, pages: Sequence[Page], source: str) -> str:
@@ -37,16 +39,18 @@ def _title(subject: str, title_hint: str, pages: Sequence[Page], source: str) ->
     return Path(source).stem
 
 
+_METADATA_FIELDS = tuple(CouncilMetadata.__dataclass_fields__)
+
+
 def merge_metadata(known: CouncilMetadata | None, parsed: CouncilMetadata) -> CouncilMetadata:
     """Source-system metadata wins field by field; the parser fills what it leaves empty."""
     if known is None:
         return parsed
-    return CouncilMetadata(
-        **{
-            name: getattr(known, name) or getattr(parsed, name)
-            for name in CouncilMetadata.__dataclass_fields__
-        }
-    )
+    merged = {name: getattr(known, name) or getattr(parsed, name) for name in _METADATA_FIELDS}
+    # A type and its family go together: never a family from one source and a type from another.
+    source = known if known.paper_type or known.paper_family else parsed
+    merged.update(paper_type=source.paper_type, paper_family=source.paper_family)
+    return CouncilMetadata(**merged)
 
 
 def prepare(raw: RawDocument, root: str, access: frozenset[str], max_words: int) -> PreparedDocument:
@@ -55,7 +59,7 @@ def prepare(raw: RawDocument, root: str, access: frozenset[str], max_words: int)
     metadata = merge_metadata(raw.known, parse_metadata(extracted.text, extracted.title_hint))
     chunks = tuple(chunk_document(raw.doc_id, extracted.pages, max_words=max_words))
     if not chunks:
-        raise ExtractionError("document contains no text")
+        raise ExtractionError("document contains no text", german=NO_TEXT_GERMAN)
     document = DocumentInfo(
         doc_id=raw.doc_id,
         source=raw.source,
@@ -66,6 +70,7 @@ def prepare(raw: RawDocument, root: str, access: frozenset[str], max_words: int)
         reference=metadata.reference,
         date=metadata.date,
         paper_type=metadata.paper_type,
+        paper_family=metadata.paper_family,
         originator=metadata.originator,
         subject=metadata.subject,
         municipality=metadata.municipality,
@@ -75,7 +80,7 @@ def prepare(raw: RawDocument, root: str, access: frozenset[str], max_words: int)
         page_count=len(extracted.pages),
         chunk_count=len(chunks),
     )
-    return PreparedDocument(document, extracted.pages, chunks)
+    return PreparedDocument(document, extracted.pages, chunks, extracted.notes)
 
 
 def prepare_safely(
@@ -85,6 +90,10 @@ def prepare_safely(
     try:
         return prepare(raw, root, access, max_words)
     except ExtractionError as error:
-        return Failure(raw.source, str(error))
+        return Failure(raw.source, str(error), error.german)
     except Exception as error:  # a bug in one document must not stop the batch
-        return Failure(raw.source, f"unexpected {type(error).__name__}: {error}")
+        return Failure(
+            raw.source,
+            f"unexpected {type(error).__name__}: {error}",
+            f"Unerwarteter Fehler beim Lesen ({type(error).__name__}).",
+        )

@@ -17,10 +17,22 @@ from ingest.access_labels import PUBLIC
 
 @dataclass(slots=True)
 class Failure:
-    """A source (file, URL, OParl object) that could not be read or indexed, and why."""
+    """A source (file, URL, OParl object) that could not be read or indexed, and why.
+
+    Also used for a document indexed with gaps (pages whose text could not be read).
+    """
 
     source: str
-    error: str
+    error: str  # English: logs and the JSON report
+    message: str = ""  # German, for people; "" when the one who failed gave none
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something a reader of the ingest report should know about an indexed document."""
+
+    english: str
+    german: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +64,7 @@ class ExtractedDocument:
     raw: RawDocument
     pages: tuple[Page, ...]
     title_hint: str = ""  # e.g. the HTML <title> or the PDF title property
+    notes: tuple[Note, ...] = ()  # e.g. pages left empty because their text layer is unreadable
 
     @property
     def text(self) -> str:
@@ -66,6 +79,7 @@ class ConsultationStep:
     date: date | None = None
     public: bool | None = None  # None: not stated
     role: str = ""  # e.g. "Entscheidung", "Vorberatung", "Kenntnisnahme"
+    result: str = ""  # as the source states it (an ALLRIS page's Beschlussart); "" when none
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +88,8 @@ class CouncilMetadata:
 
     reference: str = ""  # e.g. "A0078/25", "VIII/2025/00836", "2025/0146"
     date: date | None = None
-    paper_type: str = ""  # normalised: Antrag, Anfrage, Beschlussvorlage, ...
+    paper_type: str = ""  # as the source states it: "Beschlussempfehlung", "Interfraktioneller Antrag"
+    paper_family: str = ""  # one of ingest.metadata.PAPER_FAMILIES ("Antrag", ...), or "" if none fits
     originator: str = ""  # Fraktion / Dezernat / Amt as written
     subject: str = ""  # Gegenstand / Betreff / title line
     consultations: tuple[ConsultationStep, ...] = ()
@@ -110,7 +125,8 @@ class DocumentInfo:
     title: str
     reference: str = ""
     date: date | None = None
-    paper_type: str = ""
+    paper_type: str = ""  # as the source states it
+    paper_family: str = ""  # normalised family for filters and facets, "" when none fits
     originator: str = ""
     subject: str = ""
     municipality: str = ""

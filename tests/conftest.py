@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from assistant.offline import disable_phone_home
 
@@ -18,6 +19,21 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 disable_phone_home()
+
+# Property-based tests (tests/test_properties_*.py) run a bounded, reproducible number of examples
+# so that `make test` stays fast; HYPOTHESIS_PROFILE=thorough explores 25 times as many, freshly.
+settings.register_profile(
+    "ratsinfo",
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "thorough", parent=settings.get_profile("ratsinfo"), max_examples=1000, derandomize=False
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ratsinfo"))
 
 
 def shared_path(*parts: str) -> Path:

@@ -1,7 +1,8 @@
 """A scripted OpenAI-compatible chat server on 127.0.0.1: the test double of the city's LLM.
 
-A real LLM (vLLM, llama.cpp, Ollama) cannot run in this test environment (no model weights, no
-GPU), so this server stands in for it. It speaks the same wire protocol as they do
+It stands in for the city's LLM (vLLM, llama.cpp, Ollama) where a test needs to decide what the
+model says: a real small model (test_llm_real.py) writes what it writes, so the deterministic
+cases (a given fault, a given citation) are scripted here. It speaks their wire protocol
 (``POST /v1/chat/completions`` with and without ``stream: true`` as server-sent events,
 ``GET /v1/models``), and the answerer talks to it through its real client (llama-index's
 ``OpenAILike`` over HTTP). What it replies is decided per request by a script the test sets;

@@ -161,7 +161,7 @@ def test_a_reference_naming_several_documents_is_refused(services: Services, tmp
         ["acl", "set", "NV/2025/321", "--public"],
         env={"RATSINFO_DATA_DIR": str(services.settings.data_dir)},
     )
-    assert result.exit_code == 2 and "2 documents" in result.output
+    assert result.exit_code == 2 and "passt auf 2 Dokumente" in result.output
     assert all(
         "public" not in d.access for d in services.store.documents().values() if d.reference == "NV/2025/321"
     )

@@ -13,7 +13,15 @@ from assistant.store.document_table import DocumentTable
 from ingest.records import ConsultationStep, DocumentInfo
 
 GROUPS = (PUBLIC, "gremium-a", "gremium-b", "fraktion-x")
-TYPES = ("Antrag", "Anfrage", "Beschlussvorlage", "Niederschrift", "")
+TYPES = (  # (as stated, family)
+    ("Antrag", "Antrag"),
+    ("Interfraktioneller Antrag", "Antrag"),
+    ("Auskunftsersuchen", "Anfrage"),
+    ("Beschlussvorlage", "Beschlussvorlage"),
+    ("Niederschrift", "Niederschrift"),
+    ("Haushalt THH 4100", ""),
+    ("", ""),
+)
 ORIGINATORS = ("SPD-Fraktion", "Fraktion DIE GRÜNEN", "Dezernat 5", "Oberbürgermeister", "")
 BODIES = ("Gemeinderat", "Hauptausschuss", "Ortschaftsrat Durlach", "Planungsausschuss")
 
@@ -35,7 +43,8 @@ def _documents(rng: random.Random, count: int) -> dict[str, DocumentInfo]:
             title=doc_id,
             reference=rng.choice(("A/1", "A/2", "B/7", "")),
             date=rng.choice((None, date(2020, 1, 1) + timedelta(days=rng.randint(0, 2000)))),
-            paper_type=rng.choice(TYPES),
+            paper_type=(kind := rng.choice(TYPES))[0],
+            paper_family=kind[1],
             originator=rng.choice(ORIGINATORS),
             consultations=steps,
             access=frozenset(rng.sample(GROUPS, rng.randint(1, 2))),
@@ -47,7 +56,20 @@ def _documents(rng: random.Random, count: int) -> dict[str, DocumentInfo]:
 def _filters(rng: random.Random) -> SearchFilters:
     start = date(2020, 1, 1) + timedelta(days=rng.randint(0, 2000))
     return SearchFilters(
-        paper_types=tuple(rng.sample(("antrag", "ANFRAGE", "Niederschrift", "Unbekannt"), rng.randint(0, 2))),
+        paper_types=tuple(
+            rng.sample(
+                (
+                    "antrag",
+                    "ANFRAGE",
+                    "Niederschrift",
+                    "Unbekannt",
+                    "interfraktioneller antrag",
+                    "Haushalt THH 4100",
+                    "",
+                ),
+                rng.randint(0, 2),
+            )
+        ),
         date_from=rng.choice((None, start)),
         date_to=rng.choice((None, start + timedelta(days=rng.randint(0, 900)))),
         body=rng.choice(("", "ausschuss", "RAT", "durlach", "nirgends")),

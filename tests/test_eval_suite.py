@@ -13,9 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.access import LOCAL_OPERATOR, Principal
+from assistant.answering.events import AnswerStream, complete_events
 from assistant.answering.judging import LexicalJudge
+from assistant.audit import AuditLog
 from assistant.models import Passage, SearchFilters
 from assistant.schemas import AskResponse, Citation
+from assistant.service import AssistantService, AuditRecorder
 from eval.dataset import QAItem, load_dataset
 from eval.gate import Thresholds, check_gate, load_thresholds
 from eval.runner import evaluate
@@ -83,6 +86,20 @@ def test_no_restricted_passage_reaches_a_user_outside_its_group(honest_run: tupl
     assert insiders and any(r.recall.get(10) == 1.0 for r in insiders)
 
 
+def test_the_evaluation_asks_through_the_service_as_the_datasets_users(
+    honest_run: tuple[Any, Path], sample_services: Any
+) -> None:
+    outcome, _ = honest_run
+    records = AuditLog(sample_services.settings.audit_path).records(interface="eval")
+    # One search and one answer per question (and the warm-up's), each on record as its user.
+    assert len(records) >= 2 * len(outcome.results)
+    assert {r.action for r in records} == {"search", "ask"}
+    assert {"anna", "bernd"} <= {r.user for r in records}
+    bernd = UserDirectory.for_dataset(SAMPLE_DATASET, None, None).principal("bernd")
+    hidden = {d.doc_id for d in sample_services.store.documents().values() if not bernd.can_see(d.access)}
+    assert hidden and all(not hidden & set(r.returned) for r in records if r.user == "bernd")
+
+
 def test_the_shipped_thresholds_hold_and_a_raised_one_fails(honest_run: tuple[Any, Path]) -> None:
     outcome, _ = honest_run
     assert outcome.gate_failures == [], outcome.gate_failures
@@ -98,15 +115,24 @@ def test_the_shipped_thresholds_hold_and_a_raised_one_fails(honest_run: tuple[An
 
 
 class ScriptedAnswerer:
-    """Test double of the answerer: returns prepared answers by question (the faults under test)."""
+    """Test double of the answerer the service calls: streams prepared answers by question (the
+    faults under test)."""
 
     mode = "scripted"
 
     def __init__(self, answers: dict[str, AskResponse]) -> None:
         self._answers = answers
 
-    def ask(self, question: str, principal: Principal, filters: SearchFilters | None = None) -> AskResponse:
-        return self._answers[question]
+    def stream(
+        self,
+        question: str,
+        principal: Principal,
+        filters: SearchFilters | None = None,
+        history: Sequence[Any] = (),
+        mode: str | None = None,
+    ) -> AnswerStream:
+        response = self._answers[question]
+        return AnswerStream(question, question, [], lambda: complete_events(response))
 
 
 class LeakyRetriever:
@@ -114,6 +140,9 @@ class LeakyRetriever:
 
     def __init__(self, inner: Any, question: str, leaked: Passage) -> None:
         self._inner, self._question, self._leaked = inner, question, leaked
+
+    def __getattr__(self, name: str) -> Any:  # everything but search: the real retriever's
+        return getattr(self._inner, name)
 
     def search(
         self, query: str, principal: Principal, filters: SearchFilters | None = None, k: int | None = None
@@ -140,7 +169,8 @@ def _citation(n: int, passage: Passage) -> Citation:
     document, chunk = passage.document, passage.chunk
     return Citation(
         n=n, doc_id=document.doc_id, reference=document.reference, title=document.title,
-        paper_type=document.paper_type, date=document.date, source=document.source, url=document.url,
+        paper_type=document.paper_type, paper_family=document.paper_family, date=document.date,
+        source=document.source, url=document.url,
         page=chunk.page, text=chunk.text, start=chunk.start, end=chunk.end, score=1.0,
     )  # fmt: skip
 
@@ -152,7 +182,9 @@ def _answer(question: str, answer: str, passages: Sequence[Passage]) -> AskRespo
     )  # fmt: skip
 
 
-def test_deliberately_wrong_answers_are_each_caught_by_the_right_metric(sample_services: Any) -> None:
+def test_deliberately_wrong_answers_are_each_caught_by_the_right_metric(
+    sample_services: Any, tmp_path: Path
+) -> None:
     radweg = _passage(sample_services, "A/2025/014", "1,2 Kilometer")
     kita = _passage(sample_services, "BV/2025/042", "110")
     secret = _passage(sample_services, "FG/2025/001", "Projekt Eisvogel")
@@ -187,11 +219,15 @@ def test_deliberately_wrong_answers_are_each_caught_by_the_right_metric(sample_s
         "overcited": _answer(items[4].question, f"{true_sentence} [1][2]", [radweg, kita]),
         "leak": _answer(items[5].question, f"{secret_sentence} [1]", [secret]),
     }
-    sabotaged = dataclasses.replace(
-        sample_services,
-        answerer=ScriptedAnswerer({items[i].question: answers[items[i].id] for i in range(len(items))}),
-        retriever=LeakyRetriever(sample_services.retriever, items[5].question, secret),
+    # The faults plug in where the service takes its parts; the evaluation calls the service.
+    service = AssistantService(
+        sample_services.store,
+        LeakyRetriever(sample_services.retriever, items[5].question, secret),
+        ScriptedAnswerer({items[i].question: answers[items[i].id] for i in range(len(items))}),
+        sample_services.embedder,
+        AuditRecorder.to(AuditLog(tmp_path / "audit.sqlite3")),
     )
+    sabotaged = dataclasses.replace(sample_services, service=service)
     results = {r.item.id: r for r in evaluate(sabotaged, items, LexicalJudge(), USERS)}
 
     assert results["correct"].grounding.citation_recall == 1.0
@@ -226,14 +262,15 @@ def test_the_same_wrong_answer_from_the_local_operator_is_no_leak(sample_service
     response = _answer("x", f"{_sentence(secret, 'Projekt Eisvogel')} [1]", [secret])
     documents = sample_services.store.documents()
     detector = LeakDetector(sample_services.store)
-    assert detector.check(LOCAL_OPERATOR, [secret], response, documents).total == 0
+    retrieved = [secret.document.doc_id]
+    assert detector.check(LOCAL_OPERATOR, retrieved, response, documents).total == 0
     assert (
         detector.check(
-            Principal(name="anna", groups=frozenset({"fraktion-gruen"})), [secret], response, documents
+            Principal(name="anna", groups=frozenset({"fraktion-gruen"})), retrieved, response, documents
         ).total
         == 0
     )
-    assert detector.check(Principal(name="gast"), [secret], response, documents).total == 3
+    assert detector.check(Principal(name="gast"), retrieved, response, documents).total == 3
 
 
 # -- the command ---------------------------------------------------------------------------------

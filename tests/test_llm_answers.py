@@ -1,6 +1,7 @@
 """LLM mode end to end: scripted replies of an OpenAI-compatible server, through the real client.
 
-The server is a test double (tests/llm_double.py): a real LLM cannot run here. Everything else
+The server is a test double (tests/llm_double.py), so that each case is deterministic; a real
+LLM (llama.cpp with SmolLM2-135M) runs in test_llm_real.py. Everything else
 is real: the sample corpus in a persistent store, retrieval, llama-index's ``OpenAILike`` over
 HTTP with streaming, the citation parser and the evaluation suite's judge.
 """

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ingest.metadata import PAPER_TYPES, normalize_paper_type, parse_metadata
+from ingest.metadata import PAPER_FAMILIES, normalize_paper_type, paper_type_and_family, parse_metadata
 from ingest.records import ConsultationStep, CouncilMetadata
 
 
@@ -32,8 +32,15 @@ from ingest.records import ConsultationStep, CouncilMetadata
         ("Niederschrift über die 3. Sitzung", "Niederschrift"),
         ("Tagesordnung", "Tagesordnung"),
         ("Einladung", "Einladung"),
+        ("Beschlussempfehlung öffentlich", "Beschlussempfehlung"),
+        ("Auskunftsersuchen nach § 27 BezVG", "Anfrage"),
+        ("Einwohneranfrage", "Anfrage"),
+        ("Neufassung Antrag", "Antrag"),
+        ("Beantwortung einer Anfrage", "Stellungnahme"),
+        ("Eingabe", "Petition"),
         ("Haushalt THH 4100", ""),
         ("Offenlage", ""),
+        ("Tischvorlage", ""),
         ("Antragsteller", ""),
         ("", ""),
     ],
@@ -44,7 +51,37 @@ def test_normalize_paper_type(raw: str, expected: str) -> None:
 
 def test_every_normalised_type_is_listed() -> None:
     samples = ["Antrag", "Änderungsantrag", "Dringlichkeitsantrag", "Anfrage", "Beschlussvorlage", "Bericht"]
-    assert all(normalize_paper_type(s) in PAPER_TYPES for s in samples)
+    assert all(normalize_paper_type(s) in PAPER_FAMILIES for s in samples)
+    assert all(normalize_paper_type(family) == family for family in PAPER_FAMILIES)
+
+
+@pytest.mark.parametrize(
+    ("written", "stated", "family"),
+    [
+        ("A N T R A G", "Antrag", "Antrag"),
+        ("ANTRAG", "Antrag", "Antrag"),
+        ("GROSSE ANFRAGE", "Große Anfrage", "Große Anfrage"),
+        ("  Interfraktioneller   Antrag ", "Interfraktioneller Antrag", "Antrag"),
+        ("Änderungs-/Ergänzungsantrag", "Änderungs-/Ergänzungsantrag", "Änderungsantrag"),
+        ("Auskunftsersuchen nach § 27 BezVG", "Auskunftsersuchen nach § 27 BezVG", "Anfrage"),
+        ("Eingabe", "Eingabe", "Petition"),
+        ("Haushalt THH 4100", "Haushalt THH 4100", ""),
+        ("Tischvorlage", "Tischvorlage", ""),
+        ("", "", ""),
+    ],
+)
+def test_a_stated_type_is_kept_as_written_beside_its_family(written: str, stated: str, family: str) -> None:
+    assert paper_type_and_family(written) == (stated, family)
+
+
+def test_the_parser_keeps_the_labelled_type_and_the_words_of_a_type_heading() -> None:
+    labelled = parse_metadata("Drucksache-Art: Beschlussempfehlung\nBetreff: Umleitung der Buslinie\n")
+    heading = parse_metadata("INTERFRAKTIONELLER ANTRAG der Fraktionen A und B\n\nBetreff: Radweg\n")
+    unknown = parse_metadata("Vorlagenart: Haushaltsbegleitbeschluss\nBetreff: Haushalt 2026\n")
+
+    assert (labelled.paper_type, labelled.paper_family) == ("Beschlussempfehlung", "Beschlussempfehlung")
+    assert (heading.paper_type, heading.paper_family) == ("Interfraktioneller Antrag", "Antrag")
+    assert (unknown.paper_type, unknown.paper_family) == ("Haushaltsbegleitbeschluss", "")
 
 
 def test_text_without_a_reference_gets_none() -> None:

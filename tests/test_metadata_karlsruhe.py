@@ -114,12 +114,12 @@ def test_karlsruhe_reference_is_never_a_date_or_free_text() -> None:
 def test_karlsruhe_paper_type_matches_oparl_for_main_files() -> None:
     compared = [c for c in _karlsruhe_cases() if normalize_paper_type(str(c.paper["paperType"]))]
     misses = [
-        (c.file_id, c.paper["paperType"], c.meta.paper_type)
+        (c.file_id, c.paper["paperType"], c.meta.paper_family)
         for c in compared
-        if c.meta.paper_type != normalize_paper_type(str(c.paper["paperType"]))
+        if c.meta.paper_family != normalize_paper_type(str(c.paper["paperType"]))
     ]
     accuracy = 1 - _rate(len(misses), len(compared))
-    print(f"paper_type: {accuracy:.3f} of {len(compared)} (Haushalt THH and Offenlage left out)")
+    print(f"paper family: {accuracy:.3f} of {len(compared)} (Haushalt THH and Offenlage left out)")
     # Misses are mostly OParl filing an "Ergänzungsantrag" heading as "Antrag" or vice versa.
     assert accuracy >= 0.95, misses[:20]
 

@@ -89,8 +89,8 @@ def test_download_without_the_hub_fails_with_a_clear_message(tmp_path: Path) -> 
         timeout=120,
     )
     assert result.returncode == 2, result.stderr
-    assert "cannot fetch model 'intfloat/multilingual-e5-small'" in result.stderr
-    assert "Hugging Face hub" in result.stderr and "RATSINFO_EMBED_MODEL" in result.stderr
+    assert "Das Modell 'intfloat/multilingual-e5-small' lässt sich nicht laden" in result.stderr
+    assert "Hugging-Face-Hub" in result.stderr and "RATSINFO_EMBED_MODEL" in result.stderr
     assert not target.exists()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.extract import extract
+from ingest.metadata import normalize_paper_type
 from ingest.records import CouncilMetadata
 from ingest.sources.oparl.mapping import (
     build_document,
@@ -67,9 +68,42 @@ def test_karlsruhe_paper_metadata_comes_from_the_api(karlsruhe_refs: StateRefere
     ]
 
 
-def test_budget_paper_types_normalise_to_empty(karlsruhe_refs: StateReferences) -> None:
+def test_budget_paper_types_keep_their_type_and_have_no_family(karlsruhe_refs: StateReferences) -> None:
     paper = {"id": "p", "paperType": "Haushalt THH 4100", "name": "x"}
-    assert paper_metadata(paper, karlsruhe_refs).paper_type == ""
+    metadata = paper_metadata(paper, karlsruhe_refs)
+    assert (metadata.paper_type, metadata.paper_family) == ("Haushalt THH 4100", "")
+
+
+def _papers(value: object) -> Iterator[dict[str, object]]:
+    if isinstance(value, dict):
+        if "paperType" in value and isinstance(value["paperType"], str):
+            yield value
+        for item in value.values():
+            yield from _papers(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _papers(item)
+
+
+def test_every_vendors_paper_type_is_kept_as_the_server_states_it(karlsruhe_refs: StateReferences) -> None:
+    """SessionNet (Karlsruhe), SD.NET (Hürtgenwald), ALLRIS (Leipzig): no stated type is dropped."""
+    folders = {
+        "karlsruhe": shared_path("data", "oparl-karlsruhe", "papers"),
+        "huertgenwald": shared_path("data", "oparl-huertgenwald", "body"),
+        "leipzig": shared_path("data", "allris-leipzig", "at-92f30eb"),
+    }
+    stated: dict[str, set[str]] = {}
+    for vendor, folder in folders.items():
+        for path in sorted(folder.rglob("*.json")):
+            for paper in _papers(json.loads(path.read_text(encoding="utf-8"))):
+                written = " ".join(str(paper["paperType"]).split())
+                metadata = paper_metadata(paper, karlsruhe_refs)
+                assert metadata.paper_type == written, (path, written)
+                assert metadata.paper_family == normalize_paper_type(written)
+                stated.setdefault(vendor, set()).add(written)
+    assert {"Tischvorlage", "Mitteilungsvorlage"} <= stated["huertgenwald"]
+    assert {"Haushalt THH 4100", "Änderungs-/Ergänzungsantrag", "Offenlage"} <= stated["karlsruhe"]
+    assert "Petition" in stated["leipzig"]
 
 
 def test_originators_are_named_before_the_directing_office(karlsruhe_refs: StateReferences) -> None:
@@ -106,7 +140,7 @@ def test_every_file_page_stays_a_page_of_the_document() -> None:
     metadata = CouncilMetadata(
         reference="2025/0938", subject="Sammelbeschluss", paper_type="Beschlussvorlage"
     )
-    text = combine_pages([["Seite eins", "Seite zwei"], ["Anlage eins"]], metadata, "Beschlussvorlage")
+    text = combine_pages([["Seite eins", "Seite zwei"], ["Anlage eins"]], metadata)
     raw = build_document(oparl_doc_id("https://x/paper/1"), "https://x/paper/1", "", text, metadata)
     pages = extract(raw).pages
     assert [page.number for page in pages] == [1, 2, 3]
@@ -117,11 +151,10 @@ def test_every_file_page_stays_a_page_of_the_document() -> None:
 
 
 def test_a_paper_without_file_text_is_findable_by_its_heading() -> None:
-    metadata = CouncilMetadata(reference="102/2002", subject="Umbesetzungen im Bauausschuss")
-    assert (
-        combine_pages([[], []], metadata, "Tischvorlage")
-        == "Umbesetzungen im Bauausschuss\nTischvorlage 102/2002"
+    metadata = CouncilMetadata(
+        reference="102/2002", subject="Umbesetzungen im Bauausschuss", paper_type="Tischvorlage"
     )
+    assert combine_pages([[], []], metadata) == "Umbesetzungen im Bauausschuss\nTischvorlage 102/2002"
 
 
 def test_a_metadata_only_change_changes_the_content_hash() -> None:

@@ -148,3 +148,24 @@ def test_the_data_dir_is_never_served(ui: UiServer) -> None:
     response = httpx.get(f"{ui.ui_url}gradio_api/file={catalog}")
     assert response.status_code in (403, 404)
     assert b"SQLite" not in response.content
+
+
+def test_a_bare_reference_opens_its_paper_from_search_and_chat_only_for_those_who_may_see_it(
+    ui: UiServer, client: Callable[[], Any]
+) -> None:
+    secret = next(doc for doc in ui.restricted_documents() if doc.reference == "BV/2025/071")
+    anna, bernd = client(), client()
+    anna.predict("anna", ui.passwords["anna"], api_name="/sign_in")
+    bernd.predict("bernd", ui.passwords["bernd"], api_name="/sign_in")
+    view = f'<article class="document" data-doc-id="{secret.doc_id}"'
+    searched = anna.predict(f"Drucksache {secret.reference}", [], "", "", "", "", api_name="/search")
+    assert any(view in str(output) for output in searched)
+    asked = anna.predict(secret.reference, api_name="/chat")
+    assert any(view in str(output) for output in asked)
+    assert f"Drucksache {secret.reference} ist im Reiter „Dokument“ geöffnet" in asked[0]
+    for outputs in (
+        bernd.predict(f"Drucksache {secret.reference}", [], "", "", "", "", api_name="/search"),
+        bernd.predict(secret.reference, api_name="/chat"),
+    ):
+        shown = " ".join(str(output) for output in outputs)
+        assert secret.doc_id not in shown and html.escape(secret.title) not in shown

@@ -12,10 +12,11 @@ import pytest
 from assistant.access import Principal
 from assistant.errors import InvalidRequestError
 from assistant.schemas import AskResponse, Citation, SearchHit
+from assistant.service.facets import collect_facets
 from ingest.records import DocumentInfo
 from ui.conversation import ChatTurn, apply_event, history_of
 from ui.examples import example_questions
-from ui.filters import build_filters, parse_date
+from ui.filters import build_filters, parse_date, type_choices
 from ui.render import mark_ranges, mode_banner, source_links
 from ui.render_chat import footnoted, render_conversation
 from ui.render_search import group_hits, highlight_terms, results_csv
@@ -30,6 +31,7 @@ def citation(n: int, text: str, start: int, highlights: list[tuple[int, int]], *
         "reference": f"A/2025/{n:03d}",
         "title": f"Titel {n}",
         "paper_type": "Antrag",
+        "paper_family": "Antrag",
         "date": date(2025, 3, 14),
         "source": "x.txt",
         "url": "",
@@ -49,6 +51,7 @@ def hit(doc_id: str, text: str, page: int = 1, paper_type: str = "Antrag", **fie
         "reference": f"R-{doc_id}",
         "title": f"Titel {doc_id}",
         "paper_type": paper_type,
+        "paper_family": paper_type,
         "date": date(2025, 1, 2),
         "body": "Stadtrat",
         "source": "x.txt",
@@ -175,16 +178,18 @@ def test_dates_are_read_as_germans_write_them(text: str, end: bool, expected: da
 
 @pytest.mark.parametrize("text", ["31.02.2025", "gestern", "2025/03/14"])
 def test_unreadable_dates_are_refused_in_german(text: str) -> None:
-    with pytest.raises(InvalidRequestError, match="nicht erkannt"):
+    with pytest.raises(InvalidRequestError) as refused:
         parse_date(text)
+    assert "nicht erkannt" in refused.value.german
 
 
 def test_filters_from_the_form() -> None:
     filters = build_filters(["Antrag", "Antrag", ""], "2025", "", "Stadtrat", "")
     assert filters.paper_types == ("Antrag",) and filters.date_from == date(2025, 1, 1)
     assert filters.body == "Stadtrat" and filters.date_to is None
-    with pytest.raises(InvalidRequestError, match="liegt nach"):
+    with pytest.raises(InvalidRequestError) as refused:
         build_filters([], "2026", "2025", "", "")
+    assert "liegt nach" in refused.value.german
 
 
 def test_example_questions_come_only_from_visible_documents() -> None:
@@ -197,6 +202,7 @@ def test_example_questions_come_only_from_visible_documents() -> None:
             media_type="text/plain",
             title=title,
             paper_type=paper_type,
+            paper_family=paper_type,
             date=date(2025, 1, day),
             access=frozenset({access}),
         )
@@ -231,3 +237,30 @@ def test_llm_events_add_sources_as_sentences_use_them_and_list_removed_sentences
     assert [c.n for c in turn.citations] == [2] and '<a href="#cite-0-2"' in html
     assert "Antwort wird erstellt" not in html and 'class="typing"' in html  # still streaming
     assert "1 Satz/Sätze entfernt" in html and "Er kostet eine Million." in html
+
+
+def test_type_filter_offers_families_with_the_stated_types_beneath() -> None:
+    def doc(doc_id: str, paper_type: str, family: str) -> DocumentInfo:
+        return DocumentInfo(
+            doc_id=doc_id, source="x", root="x", content_hash=doc_id, media_type="html", title=doc_id,
+            paper_type=paper_type, paper_family=family,
+        )  # fmt: skip
+
+    documents = [
+        doc("1", "Antrag", "Antrag"),
+        doc("2", "Antrag", "Antrag"),
+        doc("3", "Interfraktioneller Antrag", "Antrag"),
+        doc("4", "Auskunftsersuchen nach § 27 BezVG", "Anfrage"),
+        doc("5", "Haushalt THH 4100", ""),
+        doc("6", "", ""),
+    ]
+
+    choices = type_choices(collect_facets(documents))
+
+    assert choices == [
+        ("Antrag (3)", "Antrag"),
+        ("\u2003– Interfraktioneller Antrag (1)", "Interfraktioneller Antrag"),
+        ("Anfrage (1)", "Anfrage"),
+        ("\u2003– Auskunftsersuchen nach § 27 BezVG (1)", "Auskunftsersuchen nach § 27 BezVG"),
+        ("Haushalt THH 4100 (1)", "Haushalt THH 4100"),
+    ]

@@ -97,7 +97,9 @@ def _wire(ui: Layout, handlers: Handlers) -> None:
     ) -> None:
         _listen(events, fn, inputs, outputs, api_name, handlers.check_session, ([ui.session], signed_out))
 
-    chat_outputs = [ui.conversation, ui.question, ui.turns]
+    document_outputs = [ui.document_view, ui.tabs, ui.wanted]
+    # A question or query that is only a reference number opens its paper (the document view).
+    chat_outputs = [ui.conversation, ui.question, ui.turns, *document_outputs]
     guarded(
         [ui.ask_button.click, ui.question.submit],
         handlers.chat,
@@ -110,9 +112,11 @@ def _wire(ui: Layout, handlers: Handlers) -> None:
         [ui.new_chat_button.click], handlers.new_chat, [ui.session], [ui.turns, ui.conversation, ui.question]
     )
 
-    search_inputs = [ui.query, ui.paper_types, ui.date_from, ui.date_to, ui.body, ui.originator, ui.session]
+    search_inputs = [
+        ui.query, ui.paper_types, ui.date_from, ui.date_to, ui.body, ui.originator, ui.session, ui.turns,
+    ]  # fmt: skip
     page_outputs = [ui.summary, ui.result_list, ui.page, ui.previous_button, ui.next_button]
-    search_outputs = [*page_outputs, ui.results, ui.result_query, ui.export]
+    search_outputs = [*page_outputs, ui.results, ui.result_query, ui.export, *document_outputs]
     guarded(
         [ui.search_button.click, ui.query.submit], handlers.search, search_inputs, search_outputs, "search"
     )
@@ -120,7 +124,6 @@ def _wire(ui: Layout, handlers: Handlers) -> None:
     _listen([ui.previous_button.click], handlers.previous_page, paging, page_outputs)
     _listen([ui.next_button.click], handlers.next_page, paging, page_outputs)
 
-    document_outputs = [ui.document_view, ui.tabs, ui.wanted]
     document_inputs = [ui.wanted, ui.session, ui.turns]
     guarded(
         [ui.open_button.click, ui.wanted.submit],

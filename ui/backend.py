@@ -17,11 +17,9 @@ from assistant.auth.users import User
 from assistant.errors import (
     AuthenticationError,
     ConfigurationError,
-    NotFoundError,
-    RateLimitExceeded,
     RatsinfoError,
 )
-from assistant.schemas import DocumentOut, SearchHit
+from assistant.schemas import DocumentOut, SearchResponse
 from assistant.service import (
     MAX_QUERY_CHARS,
     AssistantService,
@@ -31,10 +29,11 @@ from assistant.service import (
     FacetsResponse,
     SearchFilters,
     Turn,
+    user_message,
 )
 from ui.examples import example_questions
 from ui.render import mode_banner
-from ui.session import SESSION_ENDED, SessionStore
+from ui.session import SESSION_ENDED, SIGN_IN_FAILED, SessionStore
 
 INTERFACE = "ui"
 SEARCH_PASSAGES = 100  # passages read per search; grouped into documents for the result list
@@ -42,20 +41,11 @@ UNKNOWN_USER = "-"
 
 
 def ui_message(error: RatsinfoError) -> str:
-    """A German sentence for the page; the project's errors carry English messages for logs."""
-    if isinstance(error, RateLimitExceeded):
-        return f"Zu viele Anfragen. Bitte versuchen Sie es in {error.retry_after} Sekunden erneut."
-    if isinstance(error, AuthenticationError):
-        text = str(error)
-        return text if text.startswith(("Anmeldung", "Ihre Sitzung")) else SESSION_ENDED
-    if isinstance(error, NotFoundError):
-        return "Dokument nicht gefunden."
-    if isinstance(error, ConfigurationError):
-        return f"Der Assistent ist nicht vollständig eingerichtet: {error}"
-    text = str(error)
-    if text[:1].isupper() and " " in text and any(ch in text for ch in "äöüßÄÖÜ„"):
-        return text  # already German (the UI's own validation)
-    return f"Die Eingabe wurde nicht angenommen: {text}"
+    """A German sentence for the page (assistant/messages.py, as the CLI's); a failed sign-in or
+    ended session says only that, whatever the reason was."""
+    if isinstance(error, AuthenticationError) and error.german not in (SIGN_IN_FAILED, SESSION_ENDED):
+        return SESSION_ENDED
+    return user_message(error)
 
 
 class UiBackend:
@@ -140,9 +130,10 @@ class UiBackend:
         question = question.strip()[:MAX_QUERY_CHARS]
         return self.service.conversation_events(Caller(principal, INTERFACE), question, history)
 
-    def search(self, principal: Principal, query: str, filters: SearchFilters) -> list[SearchHit]:
+    def search(self, principal: Principal, query: str, filters: SearchFilters) -> SearchResponse:
+        """The passages for the result list, and the paper a bare reference number opens."""
         caller = Caller(principal, INTERFACE)
-        return self.service.search(caller, query, filters, SEARCH_PASSAGES).results
+        return self.service.search(caller, query, filters, SEARCH_PASSAGES)
 
     def document(self, principal: Principal, wanted: str) -> DocumentOut:
         """A visible document by id, or by reference number when that names exactly one.

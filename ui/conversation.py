@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.schemas import AskResponse, Citation, RemovedSentence
+from assistant.schemas import AskResponse, Citation, OpenedDocument, RemovedSentence
 from assistant.service import MAX_HISTORY_TURNS, MAX_TURN_CHARS, Turn
 
 
@@ -26,6 +26,7 @@ class ChatTurn:
     removed: list[RemovedSentence] = field(default_factory=list)
     done: bool = False
     error: str = ""
+    opened: OpenedDocument | None = None  # the paper the question named by its reference alone
 
     def cited_doc_ids(self) -> list[str]:
         return list(dict.fromkeys(citation.doc_id for citation in self.citations))
@@ -42,6 +43,7 @@ def apply_response(turn: ChatTurn, response: AskResponse) -> None:
     turn.abstained = response.abstained
     turn.notice = response.notice
     turn.removed = list(response.removed)
+    turn.opened = response.opened
     turn.done = True
 
 
@@ -52,6 +54,8 @@ def apply_event(turn: ChatTurn, event: dict[str, Any]) -> None:
         turn.citations = [Citation.model_validate(item) for item in event.get("citations", [])]
         turn.abstained = bool(event.get("abstained"))
         turn.notice = str(event.get("notice") or "")
+        opened = event.get("opened")
+        turn.opened = OpenedDocument.model_validate(opened) if opened else None
     elif kind == "citation":
         citation = _citation(event)
         if all(known.n != citation.n for known in turn.citations):

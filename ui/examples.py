@@ -33,7 +33,7 @@ def short_title(title: str) -> str:
 
 
 def _question(document: DocumentInfo) -> str:
-    template = _TEMPLATES.get(document.paper_type, _DEFAULT)
+    template = _TEMPLATES.get(document.paper_family, _DEFAULT)
     who = document.originator.split(",")[0].strip() if document.originator else ""
     if "{who}" in template and (not who or len(who) > 40 or any(q in who for q in '„“"')):
         template = "Was wird in „{title}“ beantragt?"
@@ -46,7 +46,7 @@ def example_questions(documents: Iterable[DocumentInfo], principal: Principal, l
     candidates = [
         doc
         for doc in visible(principal, documents)
-        if doc.paper_type != "Niederschrift"
+        if doc.paper_family != "Niederschrift"
         and len(doc.title.split()) >= 3
         and doc.title.strip() != doc.municipality.strip()
         and not doc.title.startswith("Stadt ")
@@ -54,13 +54,13 @@ def example_questions(documents: Iterable[DocumentInfo], principal: Principal, l
     candidates.sort(key=lambda doc: (doc.date or date.min, doc.doc_id), reverse=True)
     own = [doc for doc in candidates if PUBLIC not in doc.access]
     chosen: list[DocumentInfo] = own[:1]
-    types_used: set[str] = {doc.paper_type for doc in chosen}
+    types_used: set[str] = {doc.paper_family for doc in chosen}
     for doc in candidates:  # first pass: the newest of each type; second: fill up
         if len(chosen) >= limit:
             break
-        if doc.paper_type not in types_used:
+        if doc.paper_family not in types_used:
             chosen.append(doc)
-            types_used.add(doc.paper_type)
+            types_used.add(doc.paper_family)
     for doc in candidates:
         if len(chosen) >= limit:
             break

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from assistant.errors import InvalidRequestError
-from assistant.service import SearchFilters
+from assistant.service import FacetsResponse, SearchFilters
 
 MAX_FILTER_VALUES = 20
 MAX_FIELD_CHARS = 200
@@ -39,8 +39,25 @@ def parse_date(text: str, end_of_period: bool = False) -> date | None:
     except ValueError:
         pass  # 31.02.2025 and the like: same message as any other unreadable date
     raise InvalidRequestError(
-        f"Datum „{text[:40]}“ nicht erkannt. Bitte als TT.MM.JJJJ, JJJJ-MM-TT, MM.JJJJ oder JJJJ angeben."
+        f"date {text[:40]!r} not understood",
+        german=f"Datum „{text[:40]}“ nicht erkannt. Bitte als TT.MM.JJJJ, JJJJ-MM-TT, MM.JJJJ oder JJJJ "
+        "angeben.",
     )
+
+
+def type_choices(facets: FacetsResponse) -> list[tuple[str, str]]:
+    """The paper type filter's choices: each family, the types as stated indented beneath it.
+
+    Choosing a family finds every type in it; choosing a stated type finds just that one.
+    Types that fit no family come last, unindented.
+    """
+    choices: list[tuple[str, str]] = []
+    for family in facets.paper_families:
+        if family.value:
+            choices.append((f"{family.value} ({family.count})", family.value))
+        indent = " – " if family.value else ""
+        choices.extend((f"{indent}{t.value} ({t.count})", t.value) for t in family.types)
+    return choices
 
 
 def _value(text: str | None) -> str:
@@ -60,7 +77,9 @@ def build_filters(
     types = tuple(dict.fromkeys(_value(t) for t in paper_types or () if _value(t)))[:MAX_FILTER_VALUES]
     start, end = parse_date(date_from or ""), parse_date(date_to or "", end_of_period=True)
     if start and end and start > end:
-        raise InvalidRequestError("Das Datum „von“ liegt nach dem Datum „bis“.")
+        raise InvalidRequestError(
+            "the start date lies after the end date", german="Das Datum „von“ liegt nach dem Datum „bis“."
+        )
     return SearchFilters(
         paper_types=types, date_from=start, date_to=end, body=_value(body), originator=_value(originator)
     )

@@ -22,7 +22,7 @@ from assistant.access import Principal
 from assistant.errors import NotFoundError, RatsinfoError
 from ui.backend import UiBackend, ui_message
 from ui.conversation import ChatTurn, apply_event, citations_of, history_of
-from ui.filters import build_filters
+from ui.filters import build_filters, type_choices
 from ui.layout import ALL, Layout
 from ui.render import esc
 from ui.render_chat import render_conversation
@@ -104,9 +104,7 @@ class Handlers:
             ui.secret: "",
             ui.turns: [],
             ui.conversation: render_conversation([], self.backend.examples(principal), {}),
-            ui.paper_types: gr.Dropdown(
-                choices=[(f"{f.value} ({f.count})", f.value) for f in facets.paper_types], value=[]
-            ),
+            ui.paper_types: gr.Dropdown(choices=type_choices(facets), value=[]),
             ui.body: gr.Dropdown(
                 choices=[("Alle Gremien", ALL)]
                 + [(f"{f.value} ({f.count})", f.value) for f in facets.bodies],
@@ -187,7 +185,12 @@ class Handlers:
             raise
         finally:
             turn.done = True
-        yield {ui.conversation: self._conversation(principal, turns), ui.turns: turns}
+        done: Updates = {ui.conversation: self._conversation(principal, turns), ui.turns: turns}
+        if turn.opened is not None and not turn.error:
+            # A bare reference number: its paper opens in the document view.
+            with contextlib.suppress(RatsinfoError):
+                done.update(self._document_updates(principal, turn.opened.doc_id, turns, ""))
+        yield done
 
     def ask_example(
         self, evt: gr.EventData, key: str | None, turns: list[ChatTurn], request: gr.Request
@@ -216,9 +219,11 @@ class Handlers:
         body: str | None,
         originator: str | None,
         key: str | None,
+        turns: list[ChatTurn],
         request: gr.Request,
     ) -> Updates:
-        """Search with filters; the first page of documents, the count and the CSV export."""
+        """Search with filters; the first page of documents, the count and the CSV export. A query
+        that is only a reference number opens its paper in the document view as well."""
         query = (query or "").strip()
         if not query:
             raise gr.Error("Bitte geben Sie Suchbegriffe ein.", title="Hinweis", print_exception=False)
@@ -228,16 +233,21 @@ class Handlers:
             raise _fail(error) from None
         principal = self._principal(key, request, "search")
         try:
-            entries = group_hits(self.backend.search(principal, query, filters), query)
+            response = self.backend.search(principal, query, filters)
+            entries = group_hits(response.results, query)
         except RatsinfoError as error:
             raise _fail(error) from None
         export = self._write_csv(entries) if entries else None
-        return {
+        updates: Updates = {
             **self._page_updates(entries, query, 0),
             self.ui.results: entries,
             self.ui.result_query: query,
             self.ui.export: gr.DownloadButton(value=export, visible=export is not None),
         }
+        if response.opened is not None:
+            with contextlib.suppress(RatsinfoError):
+                updates.update(self._document_updates(principal, response.opened.doc_id, turns, ""))
+        return updates
 
     def _page_updates(self, entries: list[DocumentHit], query: str, page: int) -> Updates:
         last = page_count(len(entries)) - 1

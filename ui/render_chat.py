@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from assistant.schemas import Citation
 from ui.conversation import ChatTurn
-from ui.render import esc, format_date, mark_ranges, source_links
+from ui.render import document_link, esc, format_date, mark_ranges, source_links
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
@@ -76,6 +76,12 @@ def _answer_block(turn: ChatTurn, index: int) -> str:
 
 def _extras(turn: ChatTurn) -> str:
     parts = []
+    if turn.opened is not None:
+        opened = turn.opened
+        parts.append(
+            f'<p class="opened" role="note">Drucksache {esc(opened.reference)} ist im Reiter „Dokument“ '
+            f"geöffnet: {document_link(opened.doc_id, opened.title)}</p>"
+        )
     if turn.notice:
         parts.append(f'<p class="notice" role="note">{esc(turn.notice)}</p>')
     if turn.removed:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from assistant.schemas import Citation, DocumentOut
+from ingest.metadata.paper_types import describe_paper_type
 from ui.render import esc, format_date, mark_ranges, web_url
 from ui.render_chat import passage_anchor
 
@@ -34,7 +35,7 @@ def _metadata(document: DocumentOut) -> str:
         else esc(PurePath(document.source).name or document.source)
     )
     rows = [
-        ("Art", esc(document.paper_type)),
+        ("Art", esc(describe_paper_type(document.paper_type, document.paper_family))),
         ("Aktenzeichen", esc(document.reference)),
         ("Datum", esc(format_date(document.date))),
         ("Einreicher", esc(document.originator)),

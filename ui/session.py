@@ -30,6 +30,14 @@ SIGN_IN_FAILED = "Anmeldung fehlgeschlagen: Name, Passwort oder Token stimmen ni
 SESSION_ENDED = "Ihre Sitzung ist abgelaufen oder wurde beendet. Bitte melden Sie sich erneut an."
 
 
+def _sign_in_failed() -> AuthenticationError:
+    return AuthenticationError("sign-in failed", german=SIGN_IN_FAILED)
+
+
+def _session_ended() -> AuthenticationError:
+    return AuthenticationError("the session has expired or was ended", german=SESSION_ENDED)
+
+
 @dataclass(slots=True)
 class UiSession:
     key: str
@@ -64,7 +72,7 @@ class SessionStore:
         """
         name, secret = name.strip(), secret.strip()
         if not secret or len(secret) > MAX_SECRET_CHARS or len(name) > 64:
-            raise AuthenticationError(SIGN_IN_FAILED)
+            raise _sign_in_failed()
         if name:
             try:
                 return self._users.authenticate_password(name, secret)
@@ -73,9 +81,9 @@ class SessionStore:
         try:
             user = self._users.authenticate_token(secret)
         except AuthenticationError:
-            raise AuthenticationError(SIGN_IN_FAILED) from None
+            raise _sign_in_failed() from None
         if name and user.name != name:
-            raise AuthenticationError(SIGN_IN_FAILED)
+            raise _sign_in_failed()
         return user
 
     def sign_in(self, name: str, secret: str, browser: str) -> tuple[str, User]:
@@ -100,16 +108,16 @@ class SessionStore:
         with self._lock:
             session = self._sessions.get(key or "")
             if session is None or not secrets.compare_digest(session.browser, browser):
-                raise AuthenticationError(SESSION_ENDED)
+                raise _session_ended()
             if self._expired(session, now):
                 del self._sessions[session.key]
-                raise AuthenticationError(SESSION_ENDED)
+                raise _session_ended()
             session.seen = now
             name = session.user
         user = self._users.get(name)
         if user is None or not user.active:
             self.sign_out(key)
-            raise AuthenticationError(SESSION_ENDED)
+            raise _session_ended()
         return user.principal()
 
     def sign_out(self, key: str | None) -> str | None:

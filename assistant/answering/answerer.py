@@ -50,7 +50,10 @@ class Answerer:
         requested = mode
         mode = mode or self._settings.answer_mode
         if mode not in MODES:
-            raise InvalidRequestError(f"unknown answer mode {mode!r}; use one of {', '.join(MODES)}")
+            raise InvalidRequestError(
+                f"unknown answer mode {mode!r}; use one of {', '.join(MODES)}",
+                german=f"Unbekannter Antwortmodus {mode!r}; möglich sind {', '.join(MODES)}.",
+            )
         if mode == "auto":
             return "llm" if self._generative is not None else "extractive"
         if mode == "llm" and self._generative is None:
@@ -58,8 +61,14 @@ class Answerer:
                 "the LLM mode needs a local LLM: set RATSINFO_LLM_URL (e.g. http://127.0.0.1:8080/v1) "
                 "and RATSINFO_LLM_MODEL, or answer in the extractive mode"
             )
+            german = (
+                "Der LLM-Modus braucht ein lokales Sprachmodell: RATSINFO_LLM_URL (z. B. "
+                "http://127.0.0.1:8080/v1) und RATSINFO_LLM_MODEL setzen, oder im extraktiven Modus "
+                "antworten."
+            )
             # Asked for by the request: the request is wrong; set in the configuration: that is.
-            raise InvalidRequestError(message) if requested else ConfigurationError(message)
+            kind = InvalidRequestError if requested else ConfigurationError
+            raise kind(message, german=german)
         return mode
 
     def stream(

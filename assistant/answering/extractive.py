@@ -229,6 +229,7 @@ def citation_of(number: int, passage: Passage, highlights: list[tuple[int, int]]
         reference=document.reference,
         title=document.title,
         paper_type=document.paper_type,
+        paper_family=document.paper_family,
         date=document.date,
         source=document.source,
         url=document.url,

@@ -85,11 +85,16 @@ class ChatLLM:
 
     def __init__(self, settings: Settings) -> None:
         if not llm_configured(settings):
-            raise ConfigurationError("no LLM configured: set RATSINFO_LLM_URL (and RATSINFO_LLM_MODEL)")
+            raise ConfigurationError(
+                "no LLM configured: set RATSINFO_LLM_URL (and RATSINFO_LLM_MODEL)",
+                german="Kein Sprachmodell eingerichtet: RATSINFO_LLM_URL (und RATSINFO_LLM_MODEL) setzen.",
+            )
         if not settings.llm_model.strip():
             raise ConfigurationError(
                 "RATSINFO_LLM_URL is set but RATSINFO_LLM_MODEL is empty: name the model the server "
-                "serves (llama.cpp's server accepts any name)"
+                "serves (llama.cpp's server accepts any name)",
+                german="RATSINFO_LLM_URL ist gesetzt, aber RATSINFO_LLM_MODEL ist leer: den Namen des "
+                "Modells angeben, das der Server anbietet (llama.cpp nimmt jeden Namen).",
             )
         from llama_index.llms.openai_like import OpenAILike
 

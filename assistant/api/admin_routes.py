@@ -8,10 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from assistant.access import PUBLIC, validate_group
+from assistant.access import PUBLIC, checked_groups
 from assistant.audit import AuditEntry
 from assistant.auth.dependencies import AdminPrincipal
-from assistant.errors import InvalidRequestError
 from assistant.services import Services
 
 router = APIRouter()
@@ -42,10 +41,7 @@ class IngestRequest(BaseModel):
 )
 async def ingest(body: IngestRequest, request: Request, principal: AdminPrincipal) -> dict[str, Any]:
     """Ingest files and folders on the server (admin only); returns the CLI's `ingest --json` report."""
-    try:
-        access = frozenset(validate_group(g) for g in body.groups) if body.groups else frozenset({PUBLIC})
-    except ValueError as error:
-        raise InvalidRequestError(str(error)) from error
+    access = checked_groups(body.groups) if body.groups else frozenset({PUBLIC})
     entry: AuditEntry = request.state.audit
     entry.query = "\n".join(body.paths)
     entry.filters = {"access": sorted(access), "prune": body.prune}

@@ -30,6 +30,7 @@ from assistant.service import (
     Turn,
     ndjson_lines,
 )
+from ingest.process.results import Outcome
 
 router = APIRouter()
 
@@ -44,12 +45,17 @@ _NOT_BLANK = r"[^\s\x1c-\x1f]"
 
 
 class FilterIn(BaseModel):
-    types: list[str] = Field(default_factory=list, max_length=20, description="Paper types.")
+    types: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Paper types: each matches the type as stated or its family, case-insensitive.",
+    )
     date_from: date | None = None
     date_to: date | None = None
     body: str = Field("", max_length=200)
     originator: str = Field("", max_length=200)
     reference: str = Field("", max_length=100)
+    result: Outcome | Literal[""] = Field("", description="Outcome of a paper's last result.")
 
     @field_validator("date_from", "date_to", mode="before")
     @classmethod
@@ -60,15 +66,14 @@ class FilterIn(BaseModel):
         return value
 
     def to_filters(self) -> SearchFilters:
-        from ingest.metadata import normalize_paper_type
-
         return SearchFilters(
-            paper_types=tuple(normalize_paper_type(t) or t for t in self.types),
+            paper_types=tuple(self.types),
             date_from=self.date_from,
             date_to=self.date_to,
             body=self.body,
             originator=self.originator,
             reference=self.reference,
+            result=self.result,
         )
 
 

@@ -34,7 +34,10 @@ async def current_principal(
 ) -> Principal:
     """The user holding the request's bearer token (401 if missing, unknown or revoked; 429 if too fast)."""
     if credentials is None or not credentials.credentials:
-        raise AuthenticationError("missing bearer token (Authorization: Bearer <token>)")
+        raise AuthenticationError(
+            "missing bearer token (Authorization: Bearer <token>)",
+            german="Kein Token angegeben (Authorization: Bearer <Token>).",
+        )
     security = security_of(request)
     try:
         user = await run_in_threadpool(security.users.authenticate_token, credentials.credentials)
@@ -49,7 +52,9 @@ async def current_principal(
 async def admin_principal(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
     """An authenticated admin (403 for everybody else)."""
     if not principal.admin:
-        raise PermissionDeniedError("this endpoint is for admins only")
+        raise PermissionDeniedError(
+            "this endpoint is for admins only", german="Das dürfen nur Administratoren."
+        )
     return principal
 
 

@@ -43,5 +43,9 @@ def ensure_safe_bind(settings: Settings, users: UserStore) -> None:
         raise ConfigurationError(
             f"refusing to listen on {settings.host}: no user exists yet, so the service would be "
             "reachable from the network without anyone able to use it safely. Create one first with "
-            "`ratsinfo users add NAME --group GROUP` (or `--admin`), or bind to 127.0.0.1."
+            "`ratsinfo users add NAME --group GROUP` (or `--admin`), or bind to 127.0.0.1.",
+            german=f"Der Server lauscht nicht auf {settings.host}: es gibt noch keinen Benutzer, der Dienst "
+            "wäre also aus dem Netz erreichbar, ohne dass ihn jemand sicher nutzen könnte. Zuerst einen "
+            "anlegen mit „ratsinfo users add NAME --group GRUPPE“ (oder „--admin“), oder an 127.0.0.1 "
+            "binden.",
         )

@@ -22,7 +22,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from assistant.access import Principal, validate_group
+from assistant.access import Principal, checked_groups
 from assistant.errors import AuthenticationError, InvalidRequestError, NotFoundError
 
 _USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -49,7 +49,9 @@ def _dummy_hash() -> str:
 def validate_user_name(name: str) -> str:
     if not _USER_NAME.match(name):
         raise InvalidRequestError(
-            f"invalid user name {name!r}: use letters, digits, '.', '_', '@' and '-' (max 64)"
+            f"invalid user name {name!r}: use letters, digits, '.', '_', '@' and '-' (max 64)",
+            german=f"Ungültiger Benutzername {name!r}: erlaubt sind Buchstaben, Ziffern, „.“, „_“, "
+            "„@“ und „-“ (höchstens 64 Zeichen).",
         )
     return name
 
@@ -127,10 +129,7 @@ class UserStore:
     ) -> tuple[User, str]:
         """Create a user; returns the user and their token, which is not stored and never shown again."""
         validate_user_name(name)
-        try:
-            group_set = frozenset(validate_group(group) for group in groups)
-        except ValueError as error:
-            raise InvalidRequestError(str(error)) from error
+        group_set = checked_groups(groups)
         token = secrets.token_urlsafe(32)
         password_hash = _PASSWORDS.hash(password) if password else None
         try:
@@ -141,7 +140,9 @@ class UserStore:
                     (name, ",".join(sorted(group_set)), int(admin), hash_token(token), password_hash, _now()),
                 )
         except sqlite3.IntegrityError as error:
-            raise InvalidRequestError(f"user {name!r} exists already") from error
+            raise InvalidRequestError(
+                f"user {name!r} exists already", german=f"Den Benutzer {name!r} gibt es schon."
+            ) from error
         user = self.get(name)
         assert user is not None
         return user, token
@@ -154,20 +155,23 @@ class UserStore:
             ).rowcount
         user = self.get(name)
         if user is None:
-            raise NotFoundError(f"no user {name!r}")
+            raise NotFoundError(f"no user {name!r}", german=f"Den Benutzer {name!r} gibt es nicht.")
         if not updated:
-            raise InvalidRequestError(f"user {name!r} was revoked already ({user.revoked})")
+            raise InvalidRequestError(
+                f"user {name!r} was revoked already ({user.revoked})",
+                german=f"Der Benutzer {name!r} ist schon gesperrt (seit {user.revoked}).",
+            )
         return user
 
     def set_password(self, name: str, password: str) -> None:
         if not password:
-            raise InvalidRequestError("the password is empty")
+            raise InvalidRequestError("the password is empty", german="Das Passwort ist leer.")
         with self._connect() as connection:
             updated = connection.execute(
                 "UPDATE users SET password_hash = ? WHERE name = ?", (_PASSWORDS.hash(password), name)
             ).rowcount
         if not updated:
-            raise NotFoundError(f"no user {name!r}")
+            raise NotFoundError(f"no user {name!r}", german=f"Den Benutzer {name!r} gibt es nicht.")
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -190,9 +194,15 @@ class UserStore:
         """The user acting on the CLI with ``--user``: unknown or revoked is an error."""
         user = self.get(name)
         if user is None:
-            raise NotFoundError(f"no user {name!r} (see ratsinfo users list)")
+            raise NotFoundError(
+                f"no user {name!r} (see ratsinfo users list)",
+                german=f"Den Benutzer {name!r} gibt es nicht (siehe „ratsinfo users list“).",
+            )
         if not user.active:
-            raise AuthenticationError(f"user {name!r} was revoked on {user.revoked}")
+            raise AuthenticationError(
+                f"user {name!r} was revoked on {user.revoked}",
+                german=f"Der Benutzer {name!r} ist seit {user.revoked} gesperrt.",
+            )
         return user
 
     def authenticate_token(self, token: str) -> User:
@@ -202,7 +212,7 @@ class UserStore:
                 "SELECT * FROM users WHERE token_hash = ?", (hash_token(token),)
             ).fetchone()
         if row is None:
-            raise AuthenticationError("invalid token")
+            raise AuthenticationError("invalid token", german="Ungültiges Token.")
         user = _user_from_row(row)
         if not user.active:
             raise RevokedCredentialsError(user.name)
@@ -221,7 +231,9 @@ class UserStore:
         except (VerificationError, InvalidHashError):
             matches = False
         if not matches or row is None or row["revoked"] is not None:
-            raise AuthenticationError("invalid user name or password")
+            raise AuthenticationError(
+                "invalid user name or password", german="Benutzername oder Passwort ist falsch."
+            )
         user = self.get(name)
         assert user is not None
         return user
@@ -231,5 +243,5 @@ class RevokedCredentialsError(AuthenticationError):
     """A token that was valid once; the audit log records whose it was."""
 
     def __init__(self, user: str) -> None:
-        super().__init__("token revoked")
+        super().__init__("token revoked", german="Dieses Token ist gesperrt.")
         self.user = user

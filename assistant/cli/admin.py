@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.access import LOCAL_OPERATOR, PUBLIC, validate_group
+from assistant.access import LOCAL_OPERATOR, PUBLIC, checked_groups
 from assistant.audit import AuditLog
 from assistant.auth.users import UserStore
 from assistant.cli.acting import INTERFACE, cli_audited, refusal_audited
@@ -20,10 +20,7 @@ acl_app = typer.Typer(name="acl", help="Who may see a document.", no_args_is_hel
 
 
 def _groups(group: list[str] | None) -> frozenset[str]:
-    try:
-        return frozenset(validate_group(g) for g in group or [])
-    except ValueError as error:
-        raise InvalidRequestError(str(error)) from error
+    return checked_groups(group or [])
 
 
 # -- ratsinfo users ----------------------------------------------------------------------------
@@ -48,7 +45,10 @@ def users_add(
         record.filters = {"groups": sorted(groups), "admin": admin}
         password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
         if password_stdin and not password:
-            raise InvalidRequestError("--password-stdin: no password on stdin")
+            raise InvalidRequestError(
+                "--password-stdin: no password on stdin",
+                german="--password-stdin: auf der Standardeingabe kam kein Passwort.",
+            )
         user, token = UserStore(settings.users_path).add(name, groups, admin=admin, password=password)
     groups_out = sorted(user.groups)
     data = {"name": user.name, "groups": groups_out, "admin": user.admin, "token": token}
@@ -108,7 +108,10 @@ def acl_set(
     with errors_to_exit():
         with refusal_audited(settings, "acl-set", None, document):
             if public == bool(group):
-                raise InvalidRequestError("give either --public or at least one --group")
+                raise InvalidRequestError(
+                    "give either --public or at least one --group",
+                    german="Entweder --public oder mindestens eine --group angeben.",
+                )
             access = frozenset({PUBLIC}) if public else _groups(group)
             service = open_services(settings).service
         from assistant.service import Caller
@@ -127,7 +130,10 @@ def _since(value: str | None) -> datetime | date | None:
     try:
         return datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
     except ValueError as error:
-        raise InvalidRequestError(f"--since expects a date like 2026-01-31, got {value!r}") from error
+        raise InvalidRequestError(
+            f"--since expects a date like 2026-01-31, got {value!r}",
+            german=f"--since erwartet ein Datum wie 2026-01-31, nicht {value!r}.",
+        ) from error
 
 
 def audit_command(
@@ -136,7 +142,7 @@ def audit_command(
         str | None, typer.Option("--since", help="Only records from this date (YYYY-MM-DD) on, UTC.")
     ] = None,
     interface: Annotated[
-        str | None, typer.Option("--interface", help="Only records of api, cli or ui.")
+        str | None, typer.Option("--interface", help="Only records of api, cli, ui or eval.")
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the newest N records.")] = None,
     verify: Annotated[

@@ -35,7 +35,9 @@ def _data_dir(settings: Settings, dataset: Path, ingest: list[str] | None) -> It
             services.close()
         if not is_sample_dataset(dataset):
             raise InvalidRequestError(
-                f"no documents in {settings.data_dir}: ingest them first, or pass --ingest PATHS"
+                f"no documents in {settings.data_dir}: ingest them first, or pass --ingest PATHS",
+                german=f"Keine Dokumente in {settings.data_dir}: zuerst einlesen oder --ingest PFADE "
+                "angeben.",
             )
     with tempfile.TemporaryDirectory(prefix="ratsinfo-eval-") as workdir:
         temporary = settings.model_copy(update={"data_dir": Path(workdir) / "data"})
@@ -145,7 +147,7 @@ def eval_command(
         try:
             chosen = build_judge(judge, model=judge_model, api_key=judge_api_key, device=settings.device)
         except ValueError as error:
-            raise InvalidRequestError(str(error)) from error
+            raise InvalidRequestError(str(error), german=f"Unbrauchbarer --judge: {error}") from error
         if validate_judge_only:
             result = validate_judge(chosen, load_pairs())
             emit(
@@ -158,13 +160,18 @@ def eval_command(
             )
             return
         if dataset is None:
-            raise InvalidRequestError("--dataset is required (or --validate-judge)")
+            raise InvalidRequestError(
+                "--dataset is required (or --validate-judge)",
+                german="--dataset fehlt (oder --validate-judge angeben).",
+            )
         if paths and not ingest:
-            raise InvalidRequestError("paths are only taken with --ingest")
+            raise InvalidRequestError(
+                "paths are only taken with --ingest", german="Pfade werden nur mit --ingest angenommen."
+            )
         try:
             items = load_dataset(dataset)
         except DatasetError as error:
-            raise InvalidRequestError(str(error)) from error
+            raise InvalidRequestError(str(error), german=f"Unbrauchbarer Datensatz: {error}") from error
         items = items[:limit] if limit else items
         with _data_dir(settings, dataset, paths if ingest else None) as (services, store):
             directory = UserDirectory.for_dataset(dataset, users, services.settings.users_path)

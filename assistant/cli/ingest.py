@@ -1,16 +1,25 @@
-"""`ratsinfo ingest` and `ratsinfo sync`: files, folders and OParl sources into the store."""
+"""`ratsinfo ingest` and `ratsinfo sync`: files, folders and OParl sources into the store.
+
+Exit status: 0 when the run read anything (some sources may have failed: they are listed, and
+``failed`` in the JSON), 7 (NothingReadError) when every source given failed, so that nothing
+was added, updated or found unchanged; the other codes as for every command (README, "Exit codes").
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from assistant.access import PUBLIC, validate_group
+from assistant.access import PUBLIC, checked_groups
 from assistant.cli.common import JsonOption, emit, errors_to_exit, load_settings, open_services
 from assistant.config import Settings
-from assistant.errors import InvalidRequestError
+from assistant.errors import InvalidRequestError, NothingReadError
+from assistant.messages import failure_message
+
+if TYPE_CHECKING:
+    from assistant.indexing import IngestReport
 
 
 def ingest(
@@ -33,12 +42,12 @@ def ingest(
     crawl: dict[str, Any] = {}
     with errors_to_exit():
         if not paths and not oparl:
-            raise InvalidRequestError("Bitte Dateien oder Ordner angeben, oder --oparl URL.")
+            raise InvalidRequestError(
+                "give files or folders, or --oparl URL",
+                german="Bitte Dateien oder Ordner angeben, oder --oparl URL.",
+            )
         paths = paths or []
-        try:
-            access = frozenset(validate_group(g) for g in group) if group else frozenset({PUBLIC})
-        except ValueError as error:
-            raise InvalidRequestError(str(error)) from error
+        access = checked_groups(group) if group else frozenset({PUBLIC})
         services = open_services(settings)
         show_progress = not as_json and sys.stderr.isatty()
         if show_progress:
@@ -65,10 +74,29 @@ def ingest(
         )
         if crawl:
             _echo_crawl(crawl)
-        for failure in report.failed:
-            typer.echo(f"  übersprungen: {failure.source}: {failure.error}", err=True)
+        elif not (report.failed or report.added or report.updated or report.unchanged or report.deleted):
+            typer.echo("Keine Dateien gefunden (PDF, DOCX, HTML, TXT/Markdown).")
+        _echo_problems(report)
 
     emit(report.to_dict() | crawl, as_json, human)
+    _exit_when_nothing_read(report)
+
+
+def _echo_problems(report: IngestReport) -> None:
+    """What failed and what was indexed with gaps, in German, on stderr."""
+    for failure in report.failed:
+        typer.echo(f"  übersprungen: {failure.source}: {failure_message(failure)}", err=True)
+    for warning in report.warnings:
+        typer.echo(f"  unvollständig: {warning.source}: {failure_message(warning)}", err=True)
+
+
+def _exit_when_nothing_read(report: IngestReport) -> None:
+    if report.failed and not (report.added or report.updated or report.unchanged or report.deleted):
+        with errors_to_exit():
+            raise NothingReadError(
+                f"nothing was ingested: all {len(report.failed)} sources failed",
+                german="Nichts eingelesen: keine der angegebenen Quellen ließ sich lesen (Gründe oben).",
+            )
 
 
 def _crawl_oparl(
@@ -80,7 +108,10 @@ def _crawl_oparl(
     with services.store.writing("sync"), OParlSync(services.ingestor, services.store, settings) as oparl_sync:
         if urls is None:
             if not oparl_sync.sources():
-                raise InvalidRequestError("Keine OParl-Quelle bekannt: zuerst ratsinfo ingest --oparl URL.")
+                raise InvalidRequestError(
+                    "no OParl source known: first ratsinfo ingest --oparl URL",
+                    german="Keine OParl-Quelle bekannt: zuerst „ratsinfo ingest --oparl URL“.",
+                )
             result = oparl_sync.sync(report=report)
         else:
             result = oparl_sync.ingest(urls, access=access or frozenset({PUBLIC}), report=report)
@@ -111,7 +142,6 @@ def sync(as_json: JsonOption = False) -> None:
             f"{report.deleted} gelöscht, {len(report.failed)} fehlgeschlagen"
         )
         _echo_crawl(crawl)
-        for failure in report.failed:
-            typer.echo(f"  übersprungen: {failure.source}: {failure.error}", err=True)
+        _echo_problems(report)
 
     emit(crawl, as_json, human)

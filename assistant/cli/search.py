@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +16,7 @@ from assistant.cli.common import (
     JsonOption,
     OriginatorOption,
     ReferenceOption,
+    ResultOption,
     ToOption,
     TypeOption,
     UserOption,
@@ -25,7 +26,39 @@ from assistant.cli.common import (
     load_settings,
     open_services,
 )
+from assistant.config import Settings
+from assistant.errors import EmptyStoreError
+from assistant.messages import HOW_TO_INGEST
+from assistant.schemas import OpenedDocument
 from assistant.store.writer_lock import writer_active
+from ingest.metadata.paper_types import describe_paper_type
+
+if TYPE_CHECKING:
+    from assistant.service import AssistantService
+
+
+def _require_documents(service: AssistantService, settings: Settings) -> None:
+    """A fresh data dir has nothing to search: say so, and how to ingest, instead of "no answer"."""
+    if not service.has_documents():
+        raise EmptyStoreError(
+            f"nothing has been ingested into {settings.data_dir} yet",
+            german=f"In {settings.data_dir} sind noch keine Dokumente eingelesen. {HOW_TO_INGEST}",
+        )
+
+
+def _echo_opened(opened: OpenedDocument | None) -> None:
+    """The line that says a bare reference number named this paper (it is the first result)."""
+    if opened is not None:
+        details = ", ".join(
+            part
+            for part in (opened.paper_type, opened.date.strftime("%d.%m.%Y") if opened.date else "")
+            if part
+        )
+        typer.echo(
+            f"Drucksache {opened.reference} geöffnet: {opened.title}"
+            + (f" ({details})" if details else "")
+            + f" · Dokument-ID {opened.doc_id}\n"
+        )
 
 
 def search(
@@ -36,6 +69,7 @@ def search(
     body: BodyOption = "",
     originator: OriginatorOption = "",
     reference: ReferenceOption = "",
+    result: ResultOption = "",
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="Number of results.")] = 10,
     user: UserOption = None,
     as_json: JsonOption = False,
@@ -44,19 +78,25 @@ def search(
     settings = load_settings()
     with errors_to_exit():
         with refusal_audited(settings, "search", user, query) as refused:
-            filters = build_filters(types, date_from, date_to, body, originator, reference)
+            filters = build_filters(types, date_from, date_to, body, originator, reference, result)
             refused.filters = {**filters_to_dict(filters), "k": k}
             caller = cli_caller(settings, user)
             service = open_services(settings).service
+            _require_documents(service, settings)
         response = service.search(caller, query, filters, k)
 
     def human() -> None:
+        _echo_opened(response.opened)
         if not response.results:
             typer.echo("Keine Treffer.")
         for number, hit in enumerate(response.results, start=1):
             header = " · ".join(
                 part
-                for part in (hit.reference, hit.paper_type, hit.date.strftime("%d.%m.%Y") if hit.date else "")
+                for part in (
+                    hit.reference,
+                    describe_paper_type(hit.paper_type, hit.paper_family),
+                    hit.date.strftime("%d.%m.%Y") if hit.date else "",
+                )
                 if part
             )
             typer.echo(f"{number}. {hit.title}\n   {header} · S. {hit.page} · {hit.source}")
@@ -91,9 +131,11 @@ def ask(
             refused.filters = filters_to_dict(filters)
             caller = cli_caller(settings, user)
             service = open_services(settings).service
+            _require_documents(service, settings)
         response = service.ask(caller, question, filters, mode=mode)
 
     def human() -> None:
+        _echo_opened(response.opened)
         if response.notice:
             typer.echo(f"Hinweis: {response.notice}", err=True)
         typer.echo(response.answer)
@@ -112,15 +154,22 @@ def stats(as_json: JsonOption = False) -> None:
     """Counts of documents, pages and chunks, and how the store was built."""
     settings = load_settings()
     with errors_to_exit():
-        response = open_services(settings).service.stats(LOCAL_OPERATOR)
+        service = open_services(settings).service
+        response = service.stats(LOCAL_OPERATOR)
 
     def human() -> None:
         typer.echo(
             f"{response.documents} Dokumente, {response.pages} Seiten, {response.chunks} Abschnitte "
             f"in {response.data_dir}"
         )
-        for paper_type, count in sorted(response.paper_types.items(), key=lambda item: -item[1]):
-            typer.echo(f"  {paper_type or '(ohne Art)'}: {count}")
+        # Families, each with the types as the sources state them beneath it.
+        for family in service.facets(LOCAL_OPERATOR).paper_families:
+            typer.echo(f"  {family.value or '(andere Arten)'}: {family.count}")
+            for paper_type in family.types:
+                typer.echo(f"      {paper_type.value}: {paper_type.count}")
+        untyped = response.paper_types.get("", 0)
+        if untyped:
+            typer.echo(f"  (ohne Art): {untyped}")
 
     emit(response, as_json, human)
 

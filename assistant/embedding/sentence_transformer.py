@@ -33,7 +33,10 @@ class SentenceTransformerEmbedder:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as error:  # pragma: no cover - a core dependency
-            raise ConfigurationError("sentence-transformers is not installed") from error
+            raise ConfigurationError(
+                "sentence-transformers is not installed",
+                german="sentence-transformers ist nicht installiert.",
+            ) from error
         try:
             self._model = SentenceTransformer(model_name_or_path, device=device)
         except (OSError, ValueError) as error:
@@ -41,7 +44,11 @@ class SentenceTransformerEmbedder:
                 f"cannot load embedding model {model_name_or_path!r} offline: {error}. "
                 "Point RATSINFO_EMBED_MODEL at a local folder with the model (on a connected "
                 "machine: `ratsinfo models download NAME --to DIR`), or unset it to use the "
-                "built-in 'hashing' embedder."
+                "built-in 'hashing' embedder.",
+                german=f"Das Embedding-Modell {model_name_or_path!r} lässt sich offline nicht laden. "
+                "RATSINFO_EMBED_MODEL auf einen lokalen Ordner mit dem Modell setzen (auf einem Rechner "
+                "mit Netz: „ratsinfo models download NAME --to ORDNER“) oder leeren, um den eingebauten "
+                "„hashing“-Embedder zu nutzen.",
             ) from error
         self._source = model_name_or_path
         self._name = name

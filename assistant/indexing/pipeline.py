@@ -114,7 +114,7 @@ class Ingestor:
                 continue
             seen.add(outcome.doc_id)
             if isinstance(outcome, Unreadable):
-                report.failed.append(Failure(outcome.source, outcome.error))
+                report.failed.append(Failure(outcome.source, outcome.error, outcome.message))
                 continue
             if outcome.observed is not None:
                 observed[outcome.doc_id] = outcome.observed
@@ -171,6 +171,9 @@ class Ingestor:
                 )
             )
             offset += count
+            report.warnings.extend(
+                Failure(prepared.document.source, note.english, note.german) for note in prepared.notes
+            )
             if prepared.document.doc_id in updates:
                 report.updated += 1
             else:
@@ -186,8 +189,12 @@ def _discover(arguments: Sequence[str], report: IngestReport) -> tuple[list[Sour
     for argument in arguments:
         try:
             found = list(discover(argument))
-        except (FileNotFoundError, OSError) as error:
-            report.failed.append(Failure(argument, str(error)))
+        except FileNotFoundError as error:
+            report.failed.append(Failure(argument, str(error), "Datei oder Ordner nicht gefunden."))
+            continue
+        except OSError as error:
+            message = f"Datei oder Ordner lässt sich nicht lesen ({error.strerror or error})."
+            report.failed.append(Failure(argument, str(error), message))
             continue
         files.extend(found)
         # Prune only inside folders that were walked, never the parent of a single file.

@@ -14,6 +14,7 @@ class IngestReport:
     unchanged: int = 0
     deleted: int = 0
     failed: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)  # indexed, but with gaps (pages not read)
     chunks: int = 0  # chunks embedded and written in this run
     seconds: float = 0.0
 
@@ -23,7 +24,13 @@ class IngestReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "deleted": self.deleted,
-            "failed": [{"source": f.source, "error": f.error} for f in self.failed],
+            "failed": [_entry(f) for f in self.failed],
+            "warnings": [_entry(f) for f in self.warnings],
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),
         }
+
+
+def _entry(failure: Failure) -> dict[str, str]:
+    """``error`` in English (stable for scripts), ``message`` in German (for people)."""
+    return {"source": failure.source, "error": failure.error, "message": failure.message or failure.error}

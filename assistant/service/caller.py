@@ -11,8 +11,8 @@ from assistant.audit import INTERFACES
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """The principal of one operation, the interface it came through ("cli", "api" or "ui"), and
-    the name on its audit record (default: the principal's)."""
+    """The principal of one operation, the interface it came through ("cli", "api", "ui", or
+    "eval" for the evaluation), and the name on its audit record (default: the principal's)."""
 
     principal: Principal
     interface: str

@@ -17,6 +17,7 @@ def collect_stats(visible: Sequence[DocumentInfo], build: dict[str, object], dat
         pages=sum(doc.page_count for doc in visible),
         chunks=sum(doc.chunk_count for doc in visible),
         paper_types=dict(Counter(doc.paper_type for doc in visible)),
+        paper_families=dict(Counter(doc.paper_family for doc in visible)),
         build=build,
         data_dir=str(data_dir),
     )

@@ -10,6 +10,10 @@ Any of those processes may be killed while saving, and several may save at once:
 folder belongs to one process, a generation folder appears by one atomic rename and is never
 rewritten, old folders are renamed away before they are deleted, the pointer only moves forward,
 and the leftovers of dead processes are swept by the next save.
+
+Each folder records the version of the tokenisation it was built with (``SEARCH_TERMS_VERSION``);
+an index of another version is not loaded but rebuilt, so that a query analysed the new way never
+meets tokens of the old one.
 """
 
 from __future__ import annotations
@@ -28,9 +32,10 @@ import numpy as np
 from assistant.models import StoredChunk
 from assistant.store.search_text import search_text
 from ingest.records import DocumentInfo
-from ingest.text.words import analyze
+from ingest.text.words import SEARCH_TERMS_VERSION, search_terms
 
 _POINTER = "CURRENT"
+_TERMS = "terms.json"  # small, so that checking a folder's tokenisation does not read its chunk ids
 _LEFTOVER = re.compile(r"^\.(?:staging-\d+|trash-\d+|CURRENT)[.-](\d+)$")
 
 
@@ -72,12 +77,23 @@ def _discard(folder: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def saved_generation(directory: Path) -> int:
-    """The catalog generation of the saved index the pointer names (-1 if none): no loading."""
+def _current(folder: Path) -> bool:
+    """A complete index folder (its chunks.json is written last) of this program's tokenisation."""
     try:
-        return _generation_of((directory / _POINTER).read_text().strip())
+        terms = json.loads((folder / _TERMS).read_text())
+    except (OSError, ValueError):
+        return False
+    return terms == {"version": SEARCH_TERMS_VERSION} and (folder / "chunks.json").is_file()
+
+
+def saved_generation(directory: Path) -> int:
+    """The catalog generation of the saved index the pointer names (-1 if none, or if it was built
+    with another tokenisation): no loading."""
+    try:
+        name = (directory / _POINTER).read_text().strip()
     except OSError:
         return -1
+    return _generation_of(name) if _current(directory / name) else -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +136,7 @@ class Bm25Index:
         for chunk in chunks:
             chunk_ids.append(chunk.chunk_id)
             chunk_doc_ids.append(chunk.doc_id)
-            tokens = analyze(search_text(documents[chunk.doc_id], chunk.section, chunk.text))
+            tokens = search_terms(search_text(documents[chunk.doc_id], chunk.section, chunk.text))
             for token in set(tokens).difference(vocabulary):
                 vocabulary[token] = len(vocabulary)
             corpus_ids.append(np.array(list(map(vocabulary.__getitem__, tokens)), dtype=np.int32))
@@ -135,12 +151,15 @@ class Bm25Index:
         directory.mkdir(parents=True, exist_ok=True)
         _sweep(directory)
         target = directory / f"gen-{self.generation}"
-        if not (target / "chunks.json").is_file():
+        if target.is_dir() and not _current(target):
+            _discard(target)  # built with another tokenisation (an upgrade): replaced, never reused
+        if not _current(target):
             staging = directory / f".staging-{self.generation}-{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir()
             if self._retriever is not None:
                 self._retriever.save(str(staging))
+            (staging / _TERMS).write_text(json.dumps({"version": SEARCH_TERMS_VERSION}))
             doc_of_row = [self.doc_ids[code] for code in self._row_doc_codes]
             # Written last: a folder with chunks.json is complete.
             (staging / "chunks.json").write_text(
@@ -157,7 +176,7 @@ class Bm25Index:
             current = _generation_of(pointer.read_text().strip())
         except OSError:
             current = -1
-        if current > self.generation and (directory / f"gen-{current}" / "chunks.json").is_file():
+        if current > self.generation and _current(directory / f"gen-{current}"):
             return  # a newer index is in place already; never move the pointer back
         pointer_tmp = directory / f".{_POINTER}.{os.getpid()}"
         pointer_tmp.write_text(target.name)
@@ -176,10 +195,12 @@ class Bm25Index:
         """
         try:
             wanted = directory / f"gen-{generation}"
-            if generation is not None and (wanted / "chunks.json").is_file():
+            if generation is not None and _current(wanted):
                 folder = wanted
             else:
                 folder = directory / (directory / _POINTER).read_text().strip()
+            if not _current(folder):
+                return None  # an index of another tokenisation: rebuilt, never misread
             meta = json.loads((folder / "chunks.json").read_text())
             retriever = bm25s.BM25.load(str(folder)) if meta["chunk_ids"] else None
         except Exception:  # any damage (a folder deleted under us, a killed writer): rebuild
@@ -220,7 +241,7 @@ class Bm25Index:
         if self._retriever is None or k <= 0:
             return []
         vocabulary = self._retriever.vocab_dict
-        token_ids = [vocabulary[token] for token in analyze(query) if token in vocabulary]
+        token_ids = [vocabulary[token] for token in search_terms(query) if token in vocabulary]
         if not token_ids:
             return []
         row_mask = None

@@ -17,9 +17,11 @@ from datetime import date
 from pathlib import Path
 
 from assistant.models import StoredChunk
+from assistant.store.catalog_migrations import migrate
+from assistant.store.process_schema import PROCESS_SCHEMA
 from ingest.records import Chunk, ConsultationStep, DocumentInfo, Page
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # additive changes are migrated in place (catalog_migrations.py), not versioned
 _PENDING = "pending_write"  # meta key: JSON list of doc ids whose vectors are being rewritten
 
 _SCHEMA = """
@@ -34,6 +36,7 @@ CREATE TABLE IF NOT EXISTS documents (
     reference TEXT NOT NULL,
     date TEXT,
     paper_type TEXT NOT NULL,
+    paper_family TEXT NOT NULL DEFAULT '',
     originator TEXT NOT NULL,
     subject TEXT NOT NULL,
     municipality TEXT NOT NULL,
@@ -65,9 +68,10 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 """
 
 _DOC_COLUMNS = (
-    "doc_id, source, root, content_hash, media_type, title, reference, date, paper_type, "
+    "doc_id, source, root, content_hash, media_type, title, reference, date, paper_type, paper_family, "
     "originator, subject, municipality, consultations, url, access, page_count, chunk_count"
 )
+_DOC_PLACEHOLDERS = ", ".join("?" * len(_DOC_COLUMNS.split(",")))
 _CHUNK_COLUMNS = 'chunk_id, doc_id, idx, page, section, start, "end", text'
 
 
@@ -85,6 +89,7 @@ def _decode_consultations(raw: str) -> tuple[ConsultationStep, ...]:
             date=date.fromisoformat(item["date"]) if item["date"] else None,
             public=item["public"],
             role=item["role"],
+            result=item.get("result", ""),
         )
         for item in json.loads(raw)
     )
@@ -101,6 +106,7 @@ def _document_from_row(row: sqlite3.Row) -> DocumentInfo:
         reference=row["reference"],
         date=date.fromisoformat(row["date"]) if row["date"] else None,
         paper_type=row["paper_type"],
+        paper_family=row["paper_family"],
         originator=row["originator"],
         subject=row["subject"],
         municipality=row["municipality"],
@@ -139,9 +145,23 @@ class Catalog:
         self._connection.execute("PRAGMA foreign_keys=ON")
         self._connection.execute("PRAGMA synchronous=NORMAL")
         self._connection.executescript(_SCHEMA)
+        migrate(self._connection)  # a catalog of an earlier version: additive, in place
+        self._connection.executescript(PROCESS_SCHEMA)
 
     def close(self) -> None:
         self._connection.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The connection inside one transaction (for the process tables beside the documents)."""
+        with self._lock, self._connection:
+            yield self._connection
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads, serialised with the other users of it."""
+        with self._lock:
+            yield self._connection
 
     # -- build record and generation -------------------------------------------------------
 
@@ -189,7 +209,7 @@ class Catalog:
             for document, pages, chunks in entries:
                 self._connection.execute("DELETE FROM documents WHERE doc_id = ?", (document.doc_id,))
                 self._connection.execute(
-                    f"INSERT INTO documents({_DOC_COLUMNS}) VALUES ({', '.join('?' * 17)})",
+                    f"INSERT INTO documents({_DOC_COLUMNS}) VALUES ({_DOC_PLACEHOLDERS})",
                     (
                         document.doc_id,
                         document.source,
@@ -200,6 +220,7 @@ class Catalog:
                         document.reference,
                         document.date.isoformat() if document.date else None,
                         document.paper_type,
+                        document.paper_family,
                         document.originator,
                         document.subject,
                         document.municipality,

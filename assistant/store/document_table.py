@@ -3,9 +3,10 @@
 At 100,000 documents, asking ``principal.can_see(document.access) and filters.matches(document)``
 of every document cost a Python loop per search (tens of milliseconds). Here the same rule is
 evaluated on columns: one boolean array per access group, dates as YYYYMMDD integers, paper
-types, references, originators and bodies as codes into their (few) distinct values, so that a
-substring filter tests each distinct value once. ``mask()`` must agree exactly with
-``Principal.can_see`` and ``SearchFilters.matches``; ``tests/test_document_table.py`` checks it.
+types (as stated and their families), references, originators and bodies as codes into their
+(few) distinct values, so that a substring filter tests each distinct value once. ``mask()``
+must agree exactly with ``Principal.can_see`` and ``SearchFilters.matches``;
+``tests/test_document_table.py`` checks it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from assistant.access import PUBLIC, Principal
 from assistant.models import SearchFilters
 from ingest.records import DocumentInfo
+from ingest.text.identifiers import reference_key
 
 
 def _date_number(value: object) -> int:
@@ -48,7 +50,9 @@ class DocumentTable:
             for group in document.access:
                 self._groups.setdefault(group, np.zeros(count, dtype=bool))[row] = True
         self._types, self._type_codes = _codes(d.paper_type.casefold() for d in rows)
+        self._families, self._family_codes = _codes(d.paper_family.casefold() for d in rows)
         self._references, self._reference_codes = _codes(d.reference for d in rows)
+        self._reference_rows: dict[str, list[int]] | None = None  # by reference_key, when first asked
         self._originators, self._originator_codes = _codes(d.originator.casefold() for d in rows)
         # Bodies: several per document, flattened (row of each entry, code of its body).
         body_rows = [row for row, document in enumerate(rows) for _ in document.bodies]
@@ -77,11 +81,21 @@ class DocumentTable:
     def mask(self, principal: Principal, filters: SearchFilters) -> np.ndarray:
         """Rows ``principal`` may see that match ``filters`` (``SearchFilters.matches``)."""
         mask = self.visible(principal)
+        if filters.doc_ids is not None:
+            allowed = np.zeros(len(self), dtype=bool)
+            allowed[[self.position[d] for d in filters.doc_ids if d in self.position]] = True
+            mask &= allowed
         if filters.paper_types:
             wanted = {paper_type.casefold() for paper_type in filters.paper_types}
-            mask &= self._any_of(
+            stated = self._any_of(
                 self._types, self._type_codes, (i for i, v in enumerate(self._types) if v in wanted)
             )
+            family = self._any_of(
+                self._families,
+                self._family_codes,
+                (i for i, v in enumerate(self._families) if v and v in wanted),
+            )
+            mask &= stated | family
         if filters.reference:
             mask &= self._any_of(
                 self._references,
@@ -108,6 +122,18 @@ class DocumentTable:
             has_body[self._body_rows[entries]] = True
             mask &= has_body
         return mask
+
+    def rows_with_reference(self, keys: Iterable[str]) -> list[int]:
+        """Rows whose reference, as ``reference_key`` writes it, is one of ``keys``."""
+        index = self._reference_rows
+        if index is None:
+            index = {}
+            key_of_code = [reference_key(reference) for reference in self._references]
+            for row, code in enumerate(self._reference_codes.tolist()):
+                if key_of_code[code]:
+                    index.setdefault(key_of_code[code], []).append(row)
+            self._reference_rows = index  # one assignment: safe for the API's worker threads
+        return sorted({row for key in keys for row in index.get(key, ())})
 
     def visible_chunks(self, mask: np.ndarray) -> int:
         return int(self.chunk_counts[mask].sum())

@@ -101,7 +101,10 @@ def _reindex(
         if recorded and recorded.get("schema") != SCHEMA_VERSION:
             raise StoreMismatchError(
                 f"the store's schema version {recorded.get('schema')} differs from this program's "
-                f"({SCHEMA_VERSION}); reindex cannot convert it: ingest again into a new RATSINFO_DATA_DIR."
+                f"({SCHEMA_VERSION}); reindex cannot convert it: ingest again into a new RATSINFO_DATA_DIR.",
+                german=f"Der Datenbestand hat die Schemaversion {recorded.get('schema')}, dieses Programm "
+                f"{SCHEMA_VERSION}; reindex kann ihn nicht umwandeln: in einen neuen RATSINFO_DATA_DIR "
+                "neu einlesen.",
             )
         previous = str(recorded.get("collection") or settings.collection)
         generation = catalog.generation
@@ -121,10 +124,17 @@ def _reindex(
             if catalog.generation != generation:
                 raise RatsinfoError(
                     "the catalog changed while reindexing (an ingest ran at the same time); "
-                    "nothing was switched: run `ratsinfo reindex` again when the ingest is done"
+                    "nothing was switched: run `ratsinfo reindex` again when the ingest is done",
+                    german="Der Katalog hat sich während des Neu-Einbettens geändert (ein Einlesen lief "
+                    "gleichzeitig); nichts wurde umgestellt: „ratsinfo reindex“ nach dem Einlesen erneut "
+                    "starten.",
                 )
             if vectors.count() != count:
-                raise RatsinfoError(f"the new collection holds {vectors.count()} vectors, expected {count}")
+                raise RatsinfoError(
+                    f"the new collection holds {vectors.count()} vectors, expected {count}",
+                    german=f"Die neue Sammlung enthält {vectors.count()} Vektoren statt {count}; "
+                    "nichts wurde umgestellt.",
+                )
         except BaseException:
             vectors.drop()
             raise

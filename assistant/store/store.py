@@ -26,11 +26,13 @@ from assistant.embedding import Embedder
 from assistant.errors import StoreMismatchError
 from assistant.store.bm25_index import Bm25Index, saved_generation
 from assistant.store.catalog import SCHEMA_VERSION, Catalog
+from assistant.store.process_tables import ProcessBatch, ProcessTables
 from assistant.store.search_text import search_text
 from assistant.store.vectors import VectorStore
 from assistant.store.writer_lock import WriterLock, held_here, writer_active
 from ingest.chunking import CHUNKER_VERSION
 from ingest.records import Chunk, DocumentInfo, Page
+from ingest.text.words import SEARCH_TERMS_VERSION
 
 # A reader reopens local Chroma at most this often after another process wrote (reloading a
 # large index costs time; BM25 and the catalog are current anyway).
@@ -73,6 +75,7 @@ class Store:
         self._embedder = embedder
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.catalog_path)
+        self._process = ProcessTables(self.catalog)
         # The collection comes from the build record: `ratsinfo reindex` switches it.
         self._collection = settings.collection
         self._check_build_record()
@@ -127,29 +130,44 @@ class Store:
             "chunk_max_words": self._settings.chunk_max_words,
             "schema": SCHEMA_VERSION,
             "collection": self._collection,
+            "search_terms": SEARCH_TERMS_VERSION,
         }
+
+    def _record_build(self, record: dict[str, object]) -> None:
+        self.catalog.set_meta("build", json.dumps(record))
+        (self._settings.data_dir / "build.json").write_text(json.dumps(record, indent=2) + "\n")
 
     def _check_build_record(self) -> None:
         current = self.build_record()
         recorded_raw = self.catalog.get_meta("build")
         if recorded_raw is None:
-            self.catalog.set_meta("build", json.dumps(current))
-            (self._settings.data_dir / "build.json").write_text(json.dumps(current, indent=2) + "\n")
+            self._record_build(current)
             return
         recorded = json.loads(recorded_raw)
         self._collection = str(recorded.get("collection") or self._settings.collection)
+        if recorded.get("search_terms") != SEARCH_TERMS_VERSION:
+            # BM25 is rebuilt from the catalog with the new tokenisation (its folders say which
+            # one they hold, see bm25_index.py); the record says which one the store uses now.
+            self._record_build({**recorded, "search_terms": SEARCH_TERMS_VERSION})
         if (recorded["embedder"], recorded["dimension"]) != (current["embedder"], current["dimension"]):
             raise StoreMismatchError(
                 f"the store in {self._settings.data_dir} was built with embedder "
                 f"{recorded['embedder']} ({recorded['dimension']} dimensions), but the configured one "
                 f"is {current['embedder']} ({current['dimension']} dimensions). Run `ratsinfo "
                 "reindex` to re-embed the stored chunks with the configured embedder (sources are not "
-                "read again), or set RATSINFO_EMBED_MODEL back."
+                "read again), or set RATSINFO_EMBED_MODEL back.",
+                german=f"Der Datenbestand in {self._settings.data_dir} wurde mit dem Embedder "
+                f"{recorded['embedder']} ({recorded['dimension']} Dimensionen) aufgebaut, eingestellt ist "
+                f"{current['embedder']} ({current['dimension']} Dimensionen). „ratsinfo reindex“ bettet die "
+                "gespeicherten Abschnitte neu ein (Quellen werden nicht erneut gelesen), oder "
+                "RATSINFO_EMBED_MODEL zurücksetzen.",
             )
         if recorded["schema"] != current["schema"]:
             raise StoreMismatchError(
                 f"the store's schema version {recorded['schema']} differs from this program's "
-                f"({current['schema']}): ingest again into a new RATSINFO_DATA_DIR."
+                f"({current['schema']}): ingest again into a new RATSINFO_DATA_DIR.",
+                german=f"Der Datenbestand hat die Schemaversion {recorded['schema']}, dieses Programm "
+                f"{current['schema']}: bitte in einen neuen RATSINFO_DATA_DIR neu einlesen.",
             )
         if (recorded["chunker"], recorded["chunk_max_words"]) != (
             current["chunker"],
@@ -159,7 +177,10 @@ class Store:
                 f"the store was chunked with {recorded['chunker']} at {recorded['chunk_max_words']} "
                 f"words, the configuration asks for {current['chunker']} at "
                 f"{current['chunk_max_words']}: set RATSINFO_CHUNK_MAX_WORDS back, or ingest into a "
-                "new RATSINFO_DATA_DIR."
+                "new RATSINFO_DATA_DIR.",
+                german=f"Der Datenbestand wurde mit {recorded['chunker']} zu {recorded['chunk_max_words']} "
+                f"Wörtern zerlegt, eingestellt sind {current['chunker']} zu {current['chunk_max_words']}: "
+                "RATSINFO_CHUNK_MAX_WORDS zurücksetzen oder in einen neuen RATSINFO_DATA_DIR einlesen.",
             )
 
     # -- writes ----------------------------------------------------------------------------
@@ -217,6 +238,19 @@ class Store:
                 self.catalog.begin_pending_write(doc_ids)
                 self.vectors.delete_documents(doc_ids)
                 self.catalog.delete_documents(doc_ids)
+
+    def apply_process(self, batch: ProcessBatch) -> None:
+        """Write a batch of council process records (see ``process_tables``)."""
+        if batch:
+            with self.writing("process"):
+                self._process.apply(batch)
+
+    def prune_process(
+        self, source: str, papers: set[str], meetings: set[str], organizations: set[str]
+    ) -> int:
+        """After a complete crawl of ``source``: remove its process records no list named."""
+        with self.writing("process"):
+            return self._process.prune(source, papers, meetings, organizations)
 
     def set_access(self, doc_id: str, access: frozenset[str]) -> None:
         with self.writing("set access"):

@@ -52,6 +52,7 @@ def chunk_metadata(document: DocumentInfo, chunk: Chunk) -> dict[str, Any]:
         "doc_id": document.doc_id,
         "page": chunk.page,
         "paper_type": document.paper_type,
+        "paper_family": document.paper_family,
         "reference": document.reference,
         "date": _date_number(document.date),
         **access_metadata(document.access),
@@ -81,9 +82,16 @@ def build_where(
     access = _access_filter(principal)
     if access is not None:
         conditions.append(access)
-    if filters.paper_types:
+    if filters.paper_types:  # the type as stated or its family (exact: Chroma has no casefold)
+        values = list(filters.paper_types)
         conditions.append(
-            MetadataFilter(key="paper_type", value=list(filters.paper_types), operator=FilterOperator.IN)
+            MetadataFilters(
+                filters=[
+                    MetadataFilter(key="paper_type", value=values, operator=FilterOperator.IN),
+                    MetadataFilter(key="paper_family", value=values, operator=FilterOperator.IN),
+                ],
+                condition=FilterCondition.OR,
+            )
         )
     if filters.reference:
         conditions.append(MetadataFilter(key="reference", value=filters.reference))

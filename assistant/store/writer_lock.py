@@ -72,7 +72,7 @@ class WriterLock:
             if held is not None:
                 fd, owner, depth = held
                 if owner != thread:
-                    raise StoreBusyError(self._busy_message(_holder(self.path)))
+                    raise self._busy(_holder(self.path))
                 _held[self.path] = (fd, owner, depth + 1)
                 self._acquired = True
                 return False
@@ -82,7 +82,7 @@ class WriterLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         if not _try_exclusive(fd):
             os.close(fd)
-            raise StoreBusyError(self._busy_message(_holder(self.path)))
+            raise self._busy(_holder(self.path))
         record = json.dumps({"pid": os.getpid(), "purpose": self.purpose, "since": time.time()})
         os.ftruncate(fd, 0)
         os.pwrite(fd, record.encode(), 0)
@@ -105,11 +105,12 @@ class WriterLock:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
-    def _busy_message(self, holder: str) -> str:
-        return (
-            f"Der Datenbestand in {self.path.parent} wird gerade von {holder} geschrieben; "
-            f"'{self.purpose}' wartet nicht, bitte später erneut starten. / The data dir is locked by "
-            "another writer; run this again when it has finished."
+    def _busy(self, holder: str) -> StoreBusyError:
+        return StoreBusyError(
+            f"the data dir {self.path.parent} is locked by another writer ({holder}); "
+            f"'{self.purpose}' does not wait: run it again when that one has finished",
+            german=f"Der Datenbestand in {self.path.parent} wird gerade von {holder} geschrieben; "
+            f"„{self.purpose}“ wartet nicht, bitte später erneut starten.",
         )
 
     def __enter__(self) -> WriterLock:

@@ -44,13 +44,13 @@ def _latencies(call: Callable[[str], object], questions: Sequence[str]) -> list[
 
 
 def filter_values(documents: Sequence[Any]) -> dict[str, Any]:
-    """The commonest dated paper type with the middle half of its dates, and an originator word.
+    """The commonest dated paper family with the middle half of its dates, and an originator word.
 
     Chosen from the store itself so that the filters select a real part of it at every size.
     """
-    types = Counter(d.paper_type for d in documents if d.paper_type and d.date is not None)
+    types = Counter(d.paper_family for d in documents if d.paper_family and d.date is not None)
     paper_type = types.most_common(1)[0][0] if types else ""
-    dates = sorted(d.date for d in documents if d.date is not None and d.paper_type == paper_type)
+    dates = sorted(d.date for d in documents if d.date is not None and d.paper_family == paper_type)
     words = Counter(word for document in documents for word in document.originator.split() if len(word) >= 4)
     return {
         "paper_types": [paper_type] if paper_type else [],
@@ -134,7 +134,7 @@ def _naive_filters(values: dict[str, Any]) -> Any:
 
     return MetadataFilters(
         filters=[
-            MetadataFilter(key="paper_type", value=values["paper_types"], operator=FilterOperator.IN),
+            MetadataFilter(key="paper_family", value=values["paper_types"], operator=FilterOperator.IN),
             MetadataFilter(key="date", value=number(values["date_from"]), operator=FilterOperator.GTE),
             MetadataFilter(key="date", value=number(values["date_to"]), operator=FilterOperator.LTE),
         ],
@@ -169,6 +169,7 @@ def search_naive(arguments: dict[str, Any]) -> dict[str, Any]:
                 metadata={
                     "doc_id": chunk.doc_id,
                     "paper_type": document.paper_type,
+                    "paper_family": document.paper_family,
                     "date": day.year * 10000 + day.month * 100 + day.day if day else 0,
                 },
             )

@@ -48,7 +48,7 @@ def load_real(source_dir: Path) -> RealCorpus:
     from assistant.embedding import build_embedder
     from assistant.store.catalog import Catalog
     from assistant.store.search_text import search_text
-    from ingest.text.words import analyze
+    from ingest.text.words import search_terms
 
     settings = Settings(data_dir=source_dir)
     catalog = Catalog(settings.catalog_path)
@@ -62,7 +62,7 @@ def load_real(source_dir: Path) -> RealCorpus:
     vocabulary: dict[str, int] = {}
     token_ids = [
         np.fromiter(
-            (vocabulary.setdefault(token, len(vocabulary)) for token in analyze(text)), dtype=np.int32
+            (vocabulary.setdefault(token, len(vocabulary)) for token in search_terms(text)), dtype=np.int32
         )
         for text in texts
     ]

@@ -16,7 +16,7 @@ import docx
 from docx.oxml.ns import qn
 
 from ingest.errors import ExtractionError
-from ingest.extract.text import normalize_text, tidy_lines
+from ingest.extract.text import NO_TEXT_GERMAN, normalize_text, tidy_lines
 from ingest.records import ExtractedDocument, Page, RawDocument
 
 _W_P = qn("w:p")
@@ -137,12 +137,20 @@ def _blocks(container: Any) -> list[Any]:
 def _open(data: bytes) -> Any:
     if data.startswith(_OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
-            raise ExtractionError("DOCX is encrypted (password-protected)")
-        raise ExtractionError("not a DOCX file: this is an old binary Word (.doc) file")
+            raise ExtractionError(
+                "DOCX is encrypted (password-protected)", german="Die DOCX-Datei ist passwortgeschützt."
+            )
+        raise ExtractionError(
+            "not a DOCX file: this is an old binary Word (.doc) file",
+            german="Keine DOCX-Datei, sondern eine alte binäre Word-Datei (.doc).",
+        )
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as error:
-        raise ExtractionError(f"DOCX is damaged or not a Word document: {error}") from error
+        raise ExtractionError(
+            f"DOCX is damaged or not a Word document: {error}",
+            german="Die DOCX-Datei ist beschädigt oder kein Word-Dokument.",
+        ) from error
 
 
 def extract_docx(raw: RawDocument) -> ExtractedDocument:
@@ -163,7 +171,7 @@ def extract_docx(raw: RawDocument) -> ExtractedDocument:
         for number, text in enumerate(page_texts, start=1)
     )
     if not any(page.text.strip() for page in pages):
-        raise ExtractionError("document contains no text")
+        raise ExtractionError("document contains no text", german=NO_TEXT_GERMAN)
     try:
         title = " ".join((document.core_properties.title or "").split())
     except Exception:  # broken core properties must not cost the text

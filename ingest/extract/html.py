@@ -13,7 +13,16 @@ import re
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ingest.errors import ExtractionError
-from ingest.extract.text import bom_encoding, decode_bytes, decode_cp1252, normalize_text
+from ingest.extract.text import (
+    NO_TEXT_GERMAN,
+    bom_encoding,
+    decode_cp1252,
+    decode_guessing,
+    normalize_text,
+    not_text_error,
+    reject_binary,
+)
+from ingest.extract.text_quality import garbage_reason
 from ingest.records import ExtractedDocument, Page, RawDocument
 
 # Browsers look for the declaration near the start; ALLRIS puts it within the first kilobyte.
@@ -109,21 +118,26 @@ def declared_encoding(data: bytes) -> str | None:
     return None
 
 
-def decode_html(data: bytes) -> str:
-    """Decode an HTML page: BOM, declared charset, detection, cp1252."""
+def decode_html_guessing(data: bytes) -> tuple[str, bool]:
+    """Decode an HTML page: BOM, declared charset, detection, cp1252; and whether that was a guess."""
     bom = bom_encoding(data)
     if bom is not None:
         bom_codec, length = bom
-        return data[length:].decode(bom_codec, errors="replace")
+        return data[length:].decode(bom_codec, errors="replace"), False
     declared = declared_encoding(data)
     if declared == "cp1252":
-        return decode_cp1252(data)
+        return decode_cp1252(data), False
     if declared is not None:
         try:
-            return data.decode(declared)
+            return data.decode(declared), False
         except UnicodeDecodeError:
             pass  # a wrong declaration (often UTF-8 over cp1252 bytes): let the bytes decide
-    return decode_bytes(data)
+    return decode_guessing(data)
+
+
+def decode_html(data: bytes) -> str:
+    """Decode an HTML page: BOM, declared charset, detection, cp1252 (never fails)."""
+    return decode_html_guessing(data)[0]
 
 
 def _is_flat_cell(cell: Tag) -> bool:
@@ -195,15 +209,21 @@ def _title(soup: BeautifulSoup) -> str:
 
 def extract_html(raw: RawDocument) -> ExtractedDocument:
     """Extract the visible text of an HTML page as one page; the title hint is <title> or <h1>."""
+    reject_binary(raw.data)  # binary data named .html is no page
+    markup, guessed = decode_html_guessing(raw.data)
     # Soft hyphens are invisible unless a line wraps there; they would split words for search.
-    markup = _XML_DECLARATION.sub("", decode_html(raw.data), count=1).replace("\u00ad", "")
+    markup = _XML_DECLARATION.sub("", markup, count=1).replace("\u00ad", "")
     try:
         soup = BeautifulSoup(markup, "lxml")
     except Exception as error:
-        raise ExtractionError(f"HTML cannot be parsed: {error}") from error
+        raise ExtractionError(
+            f"HTML cannot be parsed: {error}", german="Die HTML-Seite lässt sich nicht lesen."
+        ) from error
     title = _title(soup)
     text = _tidy(_render(soup))
+    if verdict := garbage_reason(text, strict=guessed):  # before control characters are dropped
+        raise not_text_error(verdict)
     text = normalize_text(text)
     if not text.strip():
-        raise ExtractionError("document contains no text")
+        raise ExtractionError("document contains no text", german=NO_TEXT_GERMAN)
     return ExtractedDocument(raw=raw, pages=(Page(number=1, text=text),), title_hint=title)

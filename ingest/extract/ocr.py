@@ -45,16 +45,18 @@ def ocr_available() -> bool:
     return languages is not None and OCR_LANGUAGE in languages
 
 
-def ocr_missing_reason() -> str:
-    """Why a scanned PDF cannot be read here, with the fix (for the ingest report)."""
+def ocr_fix() -> tuple[str, str]:
+    """How to make OCR available here, in English and German (for the ingest report)."""
     if tesseract_languages() is None:
         return (
-            "no text layer (scanned PDF?) – needs OCR: install Tesseract with German data "
-            "(apt-get install tesseract-ocr tesseract-ocr-deu) and ingest again"
+            "install Tesseract with German data (apt-get install tesseract-ocr tesseract-ocr-deu) "
+            "and ingest again",
+            "Tesseract mit deutschen Sprachdaten installieren (apt-get install tesseract-ocr "
+            "tesseract-ocr-deu) und erneut einlesen",
         )
     return (
-        "no text layer (scanned PDF?) – needs OCR, but Tesseract lacks German language data: "
-        "apt-get install tesseract-ocr-deu, then ingest again"
+        "Tesseract lacks German language data: apt-get install tesseract-ocr-deu, then ingest again",
+        "Tesseract fehlen die deutschen Sprachdaten: apt-get install tesseract-ocr-deu, dann erneut einlesen",
     )
 
 

@@ -1,7 +1,8 @@
 """Plain-text and Markdown extraction, plus the decoding and clean-up shared by all extractors.
 
 Decoding order for bytes of unknown charset: byte-order mark, strict UTF-8, charset-normalizer
-(restricted to encodings German council documents actually use), cp1252.
+(restricted to encodings German council documents actually use), cp1252. Before anything is
+decoded, and again after, ``text_quality`` decides whether the file is text at all.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from charset_normalizer import from_bytes
 
 from ingest.errors import ExtractionError
+from ingest.extract.text_quality import NotText, binary_reason, garbage_reason
 from ingest.records import ExtractedDocument, Page, RawDocument
 
 # UTF-32 first: its little-endian BOM starts with the UTF-16 little-endian one.
@@ -42,6 +44,7 @@ _CANDIDATE_ENCODINGS = [
 _CP1252_FAMILY = frozenset({"cp1252", "cp1250", "latin_1", "iso8859_15"})
 
 _CP1252_FALLBACK_ERRORS = "ratsinfo-cp1252-fallback"
+NO_TEXT_GERMAN = "Das Dokument enthält keinen Text."
 
 
 def _undefined_cp1252_byte(error: UnicodeError) -> tuple[str, int]:
@@ -77,20 +80,40 @@ def bom_encoding(data: bytes) -> tuple[str, int] | None:
     return None
 
 
-def decode_bytes(data: bytes) -> str:
-    """Decode text of unknown charset: BOM, strict UTF-8, charset-normalizer, cp1252."""
+def decode_guessing(data: bytes) -> tuple[str, bool]:
+    """Decode text of unknown charset: BOM, strict UTF-8, charset-normalizer, cp1252.
+
+    Also says whether the charset was a guess: nothing announced it, it is not UTF-8, and
+    detection found no encoding that fits (then the cp1252 reading is held to a stricter test).
+    """
     bom = bom_encoding(data)
     if bom is not None:
         encoding, length = bom
-        return data[length:].decode(encoding, errors="replace")
+        return data[length:].decode(encoding, errors="replace"), False
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), False
     except UnicodeDecodeError:
         pass
     best = from_bytes(data, cp_isolation=_CANDIDATE_ENCODINGS).best()
     if best is None or best.encoding in _CP1252_FAMILY:
-        return decode_cp1252(data)
-    return str(best)
+        return decode_cp1252(data), best is None
+    return str(best), False
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode text of unknown charset (see ``decode_guessing``); never fails."""
+    return decode_guessing(data)[0]
+
+
+def not_text_error(verdict: NotText) -> ExtractionError:
+    """The error for a file that is not text (``text_quality`` said why)."""
+    return ExtractionError(f"not text: {verdict.english}", german=f"kein lesbarer Text: {verdict.german}")
+
+
+def reject_binary(data: bytes) -> None:
+    """ExtractionError for bytes that should be text but are binary data (NUL bytes)."""
+    if verdict := binary_reason(data):
+        raise not_text_error(verdict)
 
 
 def normalize_text(text: str) -> str:
@@ -110,14 +133,18 @@ def extract_text(raw: RawDocument) -> ExtractedDocument:
 
     Markdown is kept as written (not rendered); its first level-1 heading is the title hint.
     """
-    text = decode_bytes(raw.data).replace("\r\n", "\n").replace("\r", "\n")
+    reject_binary(raw.data)
+    text, guessed = decode_guessing(raw.data)
+    if verdict := garbage_reason(text, strict=guessed):
+        raise not_text_error(verdict)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     parts = text.split("\f")
     # pdftotext and similar tools end every page with a form feed, so a last empty part is no page.
     if len(parts) > 1 and not parts[-1].strip():
         parts.pop()
     pages = tuple(Page(number=i, text=normalize_text(part)) for i, part in enumerate(parts, start=1))
     if not any(page.text.strip() for page in pages):
-        raise ExtractionError("document contains no text")
+        raise ExtractionError("document contains no text", german=NO_TEXT_GERMAN)
     title = ""
     if raw.suffix.lower() in _MARKDOWN_SUFFIXES:
         match = _MARKDOWN_H1.search(pages[0].text)

@@ -8,14 +8,25 @@ heading ("Beschlussvorschlag", "Kurzfassung", "Begründung", ...) within the fir
 ``HEADER_CHARS`` characters, so that numbers and dates of the body never leak in.
 
 One module per field or job: ``lines`` (cleaning header lines, splitting labelled fields),
-``paper_types`` (the list of types and ``normalize_paper_type``), ``references``, ``dates``,
+``paper_types`` (the type as stated and its family: ``paper_type_and_family``), ``references``, ``dates``,
 ``titles`` (the subject), ``factions`` and ``originator``, ``consultations`` (the
 Beratungsfolge table), ``municipality``; ``parser`` composes them.
 """
 
 from __future__ import annotations
 
-from ingest.metadata.paper_types import PAPER_TYPES, normalize_paper_type
+from ingest.metadata.paper_types import (
+    PAPER_FAMILIES,
+    describe_paper_type,
+    normalize_paper_type,
+    paper_type_and_family,
+)
 from ingest.metadata.parser import parse_metadata
 
-__all__ = ["PAPER_TYPES", "normalize_paper_type", "parse_metadata"]
+__all__ = [
+    "PAPER_FAMILIES",
+    "describe_paper_type",
+    "normalize_paper_type",
+    "paper_type_and_family",
+    "parse_metadata",
+]

@@ -10,7 +10,7 @@ from ingest.metadata.lines import Fields, label_fields, next_nonempty
 from ingest.metadata.titles import admin_span
 
 
-def find_originator(header: list[str], fields: list[Fields], paper_type: str) -> str:
+def find_originator(header: list[str], fields: list[Fields], paper_family: str) -> str:
     """Political originators (factions) or administrative ones (Dezernat, Dienststelle).
 
     Labelled or stand-alone faction lines beat "Antrag der Fraktion X" in a title; for the
@@ -39,7 +39,7 @@ def find_originator(header: list[str], fields: list[Fields], paper_type: str) ->
                 admin.extend(_admin_value(value, header, i))
             elif kind == "subject":
                 by.extend(by_organisation(value or next_nonempty(header, i)))
-    administrative = paper_type in {
+    administrative = paper_family in {
         "Beschlussvorlage",
         "Informationsvorlage",
         "Mitteilungsvorlage",

@@ -23,11 +23,11 @@ def parse_metadata(text: str, title_hint: str = "") -> CouncilMetadata:
     header = lines[: next((i for i, line in enumerate(lines) if BODY_START.match(line)), len(lines))]
     table_at = next((i for i, line in enumerate(header) if CONSULT_HEADING.match(line)), len(header))
     fields = [label_fields(line) for line in header]
-    paper_type = find_paper_type(header, fields)
+    paper_type, paper_family = find_paper_type(header, fields)
     reference, ref_line = find_reference(header, fields)
     subject = find_subject(header, fields, ref_line, table_at) or usable_hint(title_hint)
-    originator = find_originator(header, fields, paper_type)
-    if paper_type == "Niederschrift":
+    originator = find_originator(header, fields, paper_family)
+    if paper_family == "Niederschrift":
         # Minutes name their meeting in the title; factions named in the header are speakers.
         subject = minutes_title(header) or subject
         originator = ""
@@ -35,6 +35,7 @@ def parse_metadata(text: str, title_hint: str = "") -> CouncilMetadata:
         reference=reference,
         date=find_date(header, fields, table_at),
         paper_type=paper_type,
+        paper_family=paper_family,
         originator=originator,
         subject=subject,
         consultations=find_consultations(text),

@@ -31,19 +31,31 @@ def parse_manifest(text: str, source: str) -> _Rules:
     try:
         data = json.loads(text)
     except ValueError as error:
-        raise ExtractionError(f"access manifest {source} is not valid JSON: {error}") from error
+        raise ExtractionError(
+            f"access manifest {source} is not valid JSON: {error}",
+            german=f"Die Zugriffsdatei {source} ist kein gültiges JSON.",
+        ) from error
     if not isinstance(data, dict):
-        raise ExtractionError(f"access manifest {source} must map patterns to lists of groups")
+        raise ExtractionError(
+            f"access manifest {source} must map patterns to lists of groups",
+            german=f"Die Zugriffsdatei {source} muss Muster auf Listen von Gruppen abbilden.",
+        )
     rules = []
     for pattern, groups in data.items():
         if isinstance(groups, str):
             groups = [groups]
         if not isinstance(groups, list) or not groups or not all(isinstance(g, str) for g in groups):
-            raise ExtractionError(f"access manifest {source}: {pattern!r} needs a non-empty list of groups")
+            raise ExtractionError(
+                f"access manifest {source}: {pattern!r} needs a non-empty list of groups",
+                german=f"Zugriffsdatei {source}: {pattern!r} braucht eine nicht leere Liste von Gruppen.",
+            )
         try:
             rules.append((pattern, frozenset(validate_group(g) for g in groups)))
         except ValueError as error:
-            raise ExtractionError(f"access manifest {source}: {error}") from error
+            raise ExtractionError(
+                f"access manifest {source}: {error}",
+                german=f"Zugriffsdatei {source}: ungültiger Gruppenname bei {pattern!r}.",
+            ) from error
     return tuple(rules)
 
 
@@ -62,7 +74,10 @@ class AccessManifests:
                     try:
                         found = parse_manifest(path.read_text(encoding="utf-8"), str(path))
                     except OSError as error:
-                        found = ExtractionError(f"cannot read access manifest {path}: {error}")
+                        found = ExtractionError(
+                            f"cannot read access manifest {path}: {error}",
+                            german=f"Die Zugriffsdatei {path} lässt sich nicht lesen.",
+                        )
                     except ExtractionError as error:
                         found = error
                     break

@@ -5,13 +5,15 @@ ingested as a folder. The text itself is extracted by ``ingest.extract.html`` li
 this module reads the labelled header table into ``CouncilMetadata`` for ``RawDocument.known``:
 
 * reference: the heading "Drucksache - 22-2362" (or "Vorlage - …"), else a "Drucksache:" field
-* paper type: "Drucksache-Art:" / "Vorlage-Art:", normalised ("" when not a known type)
+* paper type: "Drucksache-Art:" / "Vorlage-Art:" as stated ("Beschlussempfehlung", "Eingabe"),
+  without the visibility ALLRIS appends to some type names ("Antrag öffentlich"), and its family
 * date: "Datum:" (ALLRIS net shows it in some versions only)
 * originator: "Verfasser:"/"Verfasserin:" (one name per line, joined with "; "), else
   "Federführend:"
 * subject: "Betreff:"
 * consultations: the "Beratungsfolge:" table; a row naming a body (and its role) is followed by
-  one row per session date
+  one row per session date, whose last text cell holds the Beschlussart (the result) once the
+  body has decided (empty while the session is planned)
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import date
 from bs4 import BeautifulSoup, Tag
 
 from ingest.extract.html import decode_html
-from ingest.metadata import normalize_paper_type
+from ingest.metadata import paper_type_and_family
 from ingest.records import ConsultationStep, CouncilMetadata
 
 _VO020 = re.compile(r"""id=["']allriscontainer["'][^>]*class=["'][^"']*\bvo020\b""", re.IGNORECASE)
@@ -30,6 +32,8 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml\b[^>]*>")
 _HEADING = re.compile(r"^(?:Drucksache|Vorlage)\s*-\s*(?P<reference>\S.*?)\s*$")
 _DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 _PRESCAN_BYTES = 8192
+# ALLRIS types are configured per visibility ("Antrag öffentlich"); the Status field says that.
+_VISIBILITY_SUFFIX = re.compile(r"\s+(?:nicht\s*-?\s*)?öffentlich$", re.IGNORECASE)
 
 
 def is_vo020(data: bytes) -> bool:
@@ -80,6 +84,7 @@ def _consultations(soup: BeautifulSoup) -> tuple[ConsultationStep, ...]:
         cells = line.find_all("td", recursive=False)
         names = [cell for cell in cells if "text1" in (cell.get("class") or [])]
         dates = [cell for cell in cells if "text2" in (cell.get("class") or [])]
+        decided = [cell for cell in cells if "text3" in (cell.get("class") or [])]
         if names:
             if body and not dated:
                 steps.append(ConsultationStep(body=body, role=role))
@@ -87,7 +92,8 @@ def _consultations(soup: BeautifulSoup) -> tuple[ConsultationStep, ...]:
             role = _text(names[1]) if len(names) > 1 else ""
             dated = False
         elif dates and body:
-            steps.append(ConsultationStep(body=body, date=_day(_text(dates[0])), role=role))
+            result = _text(decided[0]) if decided else ""  # the Beschlussart, once decided
+            steps.append(ConsultationStep(body=body, date=_day(_text(dates[0])), role=role, result=result))
             dated = True
     if body and not dated:
         steps.append(ConsultationStep(body=body, role=role))
@@ -120,10 +126,13 @@ def _read(data: bytes) -> CouncilMetadata:
     heading = soup.find("h1")
     match = _HEADING.match(" ".join(heading.get_text(" ").split())) if isinstance(heading, Tag) else None
     authors = field("verfasser", "verfasserin", "verfasser/in", separator="\n")
+    stated = _VISIBILITY_SUFFIX.sub("", field("drucksache-art", "vorlage-art", "vorlagenart"))
+    paper_type, paper_family = paper_type_and_family(stated)
     return CouncilMetadata(
         reference=match.group("reference") if match else field("drucksache", "vorlage"),
         date=_day(field("datum")),
-        paper_type=normalize_paper_type(field("drucksache-art", "vorlage-art", "vorlagenart")),
+        paper_type=paper_type,
+        paper_family=paper_family,
         originator="; ".join(authors.splitlines()) or field("federführend"),
         subject=field("betreff"),
         consultations=_consultations(soup),

@@ -84,21 +84,34 @@ def read_sidecar(path: Path) -> dict[str, str]:
     return extra
 
 
+def unreadable_file(error: OSError) -> ExtractionError:
+    """The error for a file the operating system would not let us read."""
+    return ExtractionError(
+        f"cannot read file: {error.strerror or error}",
+        german=f"Die Datei lässt sich nicht lesen ({error.strerror or error}).",
+    )
+
+
 def read_file(source_file: SourceFile, max_bytes: int) -> RawDocument:
     """Read a file; a file that vanished, cannot be read or is too large is an ExtractionError."""
     suffix = source_file.path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise ExtractionError(f"unsupported file type {suffix or '(none)'!r}")
+        shown = repr(suffix or "(none)")
+        raise ExtractionError(
+            f"unsupported file type {shown}", german=f"Dateityp {shown} wird nicht unterstützt."
+        )
     try:
         size = source_file.path.stat().st_size
         if size > max_bytes:
             raise ExtractionError(
                 f"file is {size / 1e6:.3g} MB, over the limit of {max_bytes / 1e6:.3g} MB "
-                "(RATSINFO_MAX_FILE_MB)"
+                "(RATSINFO_MAX_FILE_MB)",
+                german=f"Die Datei ist {size / 1e6:.3g} MB groß, mehr als die Grenze von "
+                f"{max_bytes / 1e6:.3g} MB (RATSINFO_MAX_FILE_MB).",
             )
         data = source_file.path.read_bytes()
     except OSError as error:
-        raise ExtractionError(f"cannot read file: {error.strerror or error}") from error
+        raise unreadable_file(error) from error
     return RawDocument(
         doc_id=file_doc_id(source_file.path),
         source=source_file.source,

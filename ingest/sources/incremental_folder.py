@@ -22,7 +22,7 @@ from ingest.errors import ExtractionError
 from ingest.records import DocumentInfo
 from ingest.sources.access_manifest import AccessManifests
 from ingest.sources.file_states import FileState, observed
-from ingest.sources.folder import SourceFile, file_doc_id, read_file
+from ingest.sources.folder import SourceFile, file_doc_id, read_file, unreadable_file
 from ingest.sources.outcomes import ReadOutcome, Unchanged, Unreadable, classify
 
 
@@ -70,7 +70,7 @@ def _outcome(
             return Unchanged(doc_id, None if previous.access == access else access)
         raw = read_file(source_file, max_bytes)
     except ExtractionError as error:
-        return Unreadable(doc_id, source_file.source, str(error))
+        return Unreadable(doc_id, source_file.source, str(error), error.german)
     return classify(
         raw, source_file.root, access, snapshot.documents, observed(stat, raw.content_hash, now_ns)
     )
@@ -80,4 +80,4 @@ def _stat(path: Path) -> os.stat_result:
     try:
         return path.stat()
     except OSError as error:
-        raise ExtractionError(f"cannot read file: {error.strerror or error}") from error
+        raise unreadable_file(error) from error

@@ -54,7 +54,8 @@ class Unreadable:
 
     doc_id: str
     source: str
-    error: str
+    error: str  # English
+    message: str = ""  # German, for people
 
 
 ReadOutcome = ToIndex | Unchanged | Unreadable

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 from ingest.errors import ExtractionError
 from ingest.extract import SUPPORTED_SUFFIXES, extract
-from ingest.records import RawDocument
+from ingest.extract.text_quality import garbage_reason
+from ingest.records import Failure, RawDocument
 from ingest.sources.oparl.adapters import JsonObject
 from ingest.sources.oparl.client import FetchError, OParlClient
 from ingest.sources.oparl.state import CachedFile, SyncState
@@ -41,6 +42,7 @@ class FileText:
     pages: tuple[str, ...] = ()
     error: str = ""
     transient: bool = False  # the error may pass: fetch the owning object again next time
+    german: str = ""  # the error for people, where this module wrote it
 
 
 @dataclass(slots=True)
@@ -71,6 +73,17 @@ def split_pages(text: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+def inline_text(text: str) -> FileText:
+    """The pages of a ``File.text``, or why it is not text (the same rule as for extracted files)."""
+    verdict = garbage_reason(text)
+    if verdict is not None:
+        return FileText(
+            error=f"File.text is not text: {verdict.english}",
+            german=f"File.text ist kein lesbarer Text: {verdict.german}",
+        )
+    return FileText(split_pages(text))
+
+
 def guess_suffix(data: bytes, content_type: str, file: JsonObject, url: str) -> str:
     """The extractor's suffix, from the bytes first (servers mislabel files), then the labels."""
     head = data[:1024].lstrip().lower()
@@ -89,7 +102,9 @@ def guess_suffix(data: bytes, content_type: str, file: JsonObject, url: str) -> 
     if head.startswith((b"<!doctype html", b"<html", b"<?xml")):
         return ".html"
     mime = file.get("mimeType") or content_type or "unknown"
-    raise ExtractionError(f"unsupported file type ({mime})")
+    raise ExtractionError(
+        f"unsupported file type ({mime})", german=f"Dateityp {mime} wird nicht unterstützt."
+    )
 
 
 def _download_urls(file: JsonObject) -> list[str]:
@@ -110,7 +125,7 @@ class FileFetcher:
         self._pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="oparl-download")
         self._lock = threading.Lock()
         self.counts = FileCounts()
-        self.failures: list[tuple[str, str]] = []  # (url or id, error) of files without text
+        self.failures: list[Failure] = []  # files without text (url or id, why)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -125,8 +140,10 @@ class FileFetcher:
                 continue
             inline = file.get("text")
             if isinstance(inline, str) and inline.strip():
-                result[file_id] = FileText(split_pages(inline))
+                result[file_id] = inline_text(inline)
                 self.counts.inline += 1
+                if result[file_id].error:
+                    self.failures.append(Failure(file_id, result[file_id].error, result[file_id].german))
                 continue
             key = fingerprint(file)
             cached = self._state.cached_file(file_id) if key else None
@@ -141,7 +158,7 @@ class FileFetcher:
             text = self._extract(file, downloaded)
             result[file["id"]] = text
             if text.error:
-                self.failures.append(((_download_urls(file) or [file["id"]])[0], text.error))
+                self.failures.append(Failure((_download_urls(file) or [file["id"]])[0], text.error))
             key = fingerprint(file)
             if key and not text.transient:
                 fresh.append((file["id"], CachedFile(key, text.pages, text.error)))

@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from ingest.metadata import normalize_paper_type
+from ingest.metadata import paper_type_and_family
 from ingest.records import ConsultationStep, CouncilMetadata, RawDocument
 from ingest.sources.oparl.adapters import JsonObject
 
-MAPPING_VERSION = "oparl-1"  # part of every content hash: a change here re-indexes documents
+MAPPING_VERSION = "oparl-2"  # part of every content hash: a change here re-indexes documents
 PAGE_BREAK = "\f"
 _MUNICIPALITY_KINDS = re.compile(
     r"^(?:Landeshauptstadt|Hansestadt|Universitätsstadt|Kreisstadt|Große Kreisstadt|Stadt|Gemeinde"
@@ -45,6 +45,7 @@ class MeetingInfo:
     name: str
     day: date | None
     organizations: tuple[str, ...] = ()  # names
+    organization_ids: tuple[str, ...] = ()
 
 
 class References(Protocol):
@@ -85,57 +86,69 @@ def municipality_name(body_name: str) -> str:
     return _MUNICIPALITY_KINDS.sub("", body_name.strip()).strip()
 
 
-def _text(value: object) -> str:
+def text_of(value: object) -> str:
+    """A string value with its white space collapsed; "" for anything else."""
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
-def _urls(value: object) -> list[str]:
+def listed(value: object) -> list[Any]:
+    """The items of a list field: a list, one object or URL given alone, or none for junk."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, dict | str) else []
+
+
+def urls(value: object) -> list[str]:
     """URLs of a reference list whose items may be URLs or embedded objects."""
     items = value if isinstance(value, list) else [value]
-    urls = []
+    found = []
     for item in items:
         if isinstance(item, str):
-            urls.append(item)
+            found.append(item)
         elif isinstance(item, dict) and isinstance(item.get("id"), str):
-            urls.append(item["id"])
-    return urls
+            found.append(item["id"])
+    return found
 
 
-def _names(value: object, resolve: Any) -> list[str]:
-    names: list[str] = []
+def names(value: object, resolve: Any) -> list[str]:
+    """Names of a reference list: embedded objects' names, URLs resolved with ``resolve``."""
+    found: list[str] = []
     items = value if isinstance(value, list) else [value]
     for item in items:
-        if isinstance(item, dict) and _text(item.get("name")):
-            name = _text(item.get("name"))
+        if isinstance(item, dict) and text_of(item.get("name")):
+            name = text_of(item.get("name"))
         elif isinstance(item, str):
             name = resolve(item)
         else:
             continue
-        if name and name not in names:
-            names.append(name)
-    return names
+        if name and name not in found:
+            found.append(name)
+    return found
 
 
 def consultation_steps(paper: JsonObject, refs: References) -> tuple[ConsultationStep, ...]:
     """The Beratungsfolge: one step per consultation, in the order the server lists them."""
     steps = []
-    for consultation in paper.get("consultation") or []:
+    for consultation in listed(paper.get("consultation")):
         if not isinstance(consultation, dict):
             continue  # a bare URL: resolved (fetched) by the crawler before mapping
         meeting_url = consultation.get("meeting")
         meeting = refs.meeting(meeting_url) if isinstance(meeting_url, str) else None
-        bodies = _names(consultation.get("organization"), refs.organization)
+        bodies = names(consultation.get("organization"), refs.organization)
         if not bodies and meeting is not None:
             bodies = list(meeting.organizations)
         if not bodies:
             continue
         agenda_item = consultation.get("agendaItem")
+        public = refs.agenda_item_public(agenda_item) if isinstance(agenda_item, str) else None
+        if public is False:
+            continue  # kept in the process tables, shown there only to the body's groups
         steps.append(
             ConsultationStep(
                 body="; ".join(bodies),
                 date=meeting.day if meeting else None,
-                public=refs.agenda_item_public(agenda_item) if isinstance(agenda_item, str) else None,
-                role=_text(consultation.get("role")),
+                public=public,
+                role=text_of(consultation.get("role")),
             )
         )
     # Sessions are listed by the server in no guaranteed order; the Beratungsfolge is by date.
@@ -143,19 +156,25 @@ def consultation_steps(paper: JsonObject, refs: References) -> tuple[Consultatio
     return tuple(dated + [step for step in steps if not step.date])
 
 
-def paper_metadata(paper: JsonObject, refs: References, municipality: str = "") -> CouncilMetadata:
-    """CouncilMetadata of a Paper from the API (originator: originators, else underDirectionOf)."""
-    originators = _names(paper.get("originatorOrganization"), refs.organization) + _names(
+def originator_names(paper: JsonObject, refs: References) -> list[str]:
+    """Originating organisations and persons, else the office directing the paper."""
+    originators = names(paper.get("originatorOrganization"), refs.organization) + names(
         paper.get("originatorPerson"), refs.person
     )
-    if not originators:
-        originators = _names(paper.get("underDirectionOf"), refs.organization)
+    return originators or names(paper.get("underDirectionOf"), refs.organization)
+
+
+def paper_metadata(paper: JsonObject, refs: References, municipality: str = "") -> CouncilMetadata:
+    """CouncilMetadata of a Paper from the API (originator: originators, else underDirectionOf)."""
+    originators = originator_names(paper, refs)
+    paper_type, paper_family = paper_type_and_family(text_of(paper.get("paperType")))
     return CouncilMetadata(
-        reference=_text(paper.get("reference")),
+        reference=text_of(paper.get("reference")),
         date=parse_day(paper.get("date")),
-        paper_type=normalize_paper_type(_text(paper.get("paperType"))),
+        paper_type=paper_type,
+        paper_family=paper_family,
         originator="; ".join(originators),
-        subject=_text(paper.get("name")),
+        subject=text_of(paper.get("name")),
         consultations=consultation_steps(paper, refs),
         municipality=municipality,
     )
@@ -166,7 +185,7 @@ def paper_files(paper: JsonObject) -> list[JsonObject]:
     files: list[JsonObject] = []
     seen: set[str] = set()
     main = paper.get("mainFile")
-    for file in [main, *(paper.get("auxiliaryFile") or [])]:
+    for file in [main, *listed(paper.get("auxiliaryFile"))]:
         if isinstance(file, dict) and isinstance(file.get("id"), str) and file["id"] not in seen:
             seen.add(file["id"])
             files.append(file)
@@ -175,9 +194,10 @@ def paper_files(paper: JsonObject) -> list[JsonObject]:
 
 def meeting_info(meeting: JsonObject, refs: References) -> MeetingInfo:
     return MeetingInfo(
-        name=_text(meeting.get("name")),
+        name=text_of(meeting.get("name")),
         day=parse_day(meeting.get("start")),
-        organizations=tuple(_names(meeting.get("organization"), refs.organization)),
+        organizations=tuple(names(meeting.get("organization"), refs.organization)),
+        organization_ids=tuple(urls(meeting.get("organization") or [])),
     )
 
 
@@ -202,28 +222,26 @@ def meeting_metadata(
     return CouncilMetadata(
         date=info.day,
         paper_type=paper_type,
+        paper_family=paper_type,  # "Einladung", "Niederschrift": the roles' types are families
         subject=subject,
         consultations=(step,) if step else (),
         municipality=municipality,
     )
 
 
-def _heading(metadata: CouncilMetadata, paper_type_written: str) -> str:
-    kind = paper_type_written or metadata.paper_type
-    label = " ".join(part for part in (kind, metadata.reference) if part)
+def _heading(metadata: CouncilMetadata) -> str:
+    label = " ".join(part for part in (metadata.paper_type, metadata.reference) if part)
     return "\n".join(part for part in (metadata.subject, label) if part)
 
 
-def combine_pages(
-    files_pages: Sequence[Sequence[str]], metadata: CouncilMetadata, paper_type_written: str = ""
-) -> str:
+def combine_pages(files_pages: Sequence[Sequence[str]], metadata: CouncilMetadata) -> str:
     """The document text: a heading (title, type, reference) on page 1, then every file's pages.
 
     The heading makes every paper findable by its reference and title, also when no file text
     could be had; it starts page 1, so page numbers of the files stay those of the document.
     """
     pages = [page.replace(PAGE_BREAK, "\n") for file_pages in files_pages for page in file_pages]
-    heading = _heading(metadata, paper_type_written)
+    heading = _heading(metadata)
     if not pages:
         return heading
     pages[0] = f"{heading}\n\n{pages[0]}" if heading else pages[0]

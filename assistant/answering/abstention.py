@@ -1,7 +1,8 @@
 """Whether the documents answer the question at all: a decision from evidence, not word counts.
 
 The evidence of an answer is that of the document its best sentence comes from: how close its
-best passage is to the question in meaning (the cosine of their vectors), plus a little for the
+best passage, or the quoted sentence itself, is to the question in meaning (the cosine of their
+vectors: a precise sentence in a long passage is closer than its passage), plus a little for the
 share of the question's weighted key words it holds, minus a penalty when it lacks a number the
 question names ("im Jahr 1950"). Below the calibrated minimum the answer abstains: quoting the
 nearest text would mislead. A question whose documents hold no quotable sentence of the asked
@@ -28,10 +29,12 @@ _CHECKABLE = frozenset(
 )
 
 
-def evidence_of(document: DocumentEvidence, calibration: Calibration) -> float:
-    """The evidence that ``document`` answers the question (higher: more)."""
+def evidence_of(document: DocumentEvidence, calibration: Calibration, sentence: float | None = None) -> float:
+    """The evidence that ``document`` answers the question (higher: more); ``sentence``: the
+    cosine of its quoted sentence, which counts where it is closer than the best passage."""
+    closeness = max(document.semantic, sentence if sentence is not None else document.semantic)
     penalty = calibration.missing_penalty if document.missing else 0.0
-    return document.semantic + calibration.evidence_lexical * document.lexical - penalty
+    return closeness + calibration.evidence_lexical * document.lexical - penalty
 
 
 def lacks_the_kind(chosen: list[Candidate], kinds: list[AnswerKind]) -> bool:
@@ -44,8 +47,10 @@ def lacks_the_kind(chosen: list[Candidate], kinds: list[AnswerKind]) -> bool:
 def should_abstain(
     chosen: list[Candidate], kinds: list[AnswerKind], calibration: Calibration
 ) -> tuple[bool, float]:
-    """(abstain?, the evidence) for the chosen sentences."""
+    """(abstain?, the evidence) for the chosen sentences: the evidence of the best sentence's
+    document, or of the sentence itself where it is closer to the question than its passage."""
     if not chosen:
         return True, 0.0
-    evidence = evidence_of(chosen[0].document, calibration)
+    top = chosen[0]
+    evidence = evidence_of(top.document, calibration, top.semantic)
     return evidence < calibration.min_evidence or lacks_the_kind(chosen, kinds), evidence

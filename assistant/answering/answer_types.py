@@ -26,7 +26,7 @@ class AnswerKind(Enum):
     DATE = "date"
     SHARE = "share"
     NUMBER = "number"
-    ACTOR = "actor"  # which faction, party or body
+    ACTOR = "actor"  # which faction or party
     DECISION = "decision"  # how a body voted or decided
     REASON = "reason"  # why
     COMPANY = "company"  # which firm or organisation
@@ -46,7 +46,7 @@ _QUESTION_KINDS: tuple[tuple[re.Pattern[str], AnswerKind], ...] = (
     ),
     (
         re.compile(
-            r"\b(?:welche|welcher|welches)\s+(?:fraktion|partei|gremium|ausschuss|einreicher)\w*"
+            r"\b(?:welche|welcher|welches)\s+(?:fraktion|partei|einreicher)\w*"
             r"|\bwer\s+(?:\w+\s+){0,6}(?:beantragt|gestellt|eingebracht|gefordert|vorgeschlagen"
             r"|eingereicht|beantragte|forderte|will|möchte)\b|\bvon wem\b",
             re.I,
@@ -110,9 +110,8 @@ _EVIDENCE: dict[AnswerKind, re.Pattern[str]] = {
     ),
     AnswerKind.SHARE: re.compile(r"%|\bprozent\b|\bhälfte\b|\bdrittel\b|\bviertel\b|\bquote\b", re.I),
     AnswerKind.ACTOR: re.compile(
-        r"\bfraktion\w*|\bpartei\w*|\bCDU\b|\bSPD\b|\bFDP\b|\bAfD\b|\bgrüne\w*|bündnis\s*90|\blinke\b"
-        r"|\bwählergemeinschaft\b|\bverwaltung\b|\bausschuss\w*|\bstadtrat\w*|\bgemeinderat\w*"
-        r"|\boberbürgermeister\w*|\bbeantragt\w*|\beinreicher\w*",
+        r"\bfraktion\w*|\bpartei\w*|\bCDU\b|\bCSU\b|\bSPD\b|\bFDP\b|\bAfD\b|\bgrüne\w*|bündnis\s*90|\blinke\b"
+        r"|\bvolt\b|\bfreie wähler\b|\bwählergemeinschaft\b|\bwählervereinigung\b|\bbürgerliste\b",
         re.I,
     ),
     AnswerKind.DECISION: re.compile(

@@ -21,7 +21,7 @@ from assistant.answering.answer_types import AnswerKind, can_state, question_par
 from assistant.answering.calibration import Calibration, calibration_for
 from assistant.answering.evidence import Candidate, Evidence, EvidenceGatherer
 from assistant.answering.quotes import Quote
-from assistant.answering.selection import choose, mark_off_subject, score
+from assistant.answering.selection import choose, mark_off_subject, parts_answered_by_metadata, score
 from assistant.answering.sentence_vectors import SentenceVectors
 from assistant.config import Settings
 from assistant.embedding import Embedder
@@ -85,8 +85,9 @@ class ExtractiveAnswerer:
         evidence = self._gatherer.gather(question, parts, self._embedder.embed_query(question), passages)
         mark_off_subject(evidence, self.calibration)
         ranked = score(evidence, self.calibration, self._vectors, self._settings.answer_embed_sentences)
-        chosen = choose(ranked, self.calibration, self._settings.answer_max_sentences)
-        abstain, strength = should_abstain(chosen, [part.kind for part in parts], self.calibration)
+        kinds = [part.kind for part in parts]
+        chosen = choose(ranked, kinds, self.calibration, self._settings.answer_max_sentences)
+        abstain, strength = should_abstain(chosen, kinds, self.calibration)
         if abstain:
             for candidate in chosen:
                 candidate.reason = BELOW_EVIDENCE
@@ -104,8 +105,11 @@ class ExtractiveAnswerer:
         passages: dict[str, Passage] = {}
         highlights: dict[str, list[tuple[int, int]]] = {}
         sentences = []
-        actor_open = any(part.kind is AnswerKind.ACTOR for part in evidence.parts) and not any(
-            can_state(AnswerKind.ACTOR, c.quote.text) for c in chosen
+        kinds = [part.kind for part in evidence.parts]
+        # A faction named in another document's sentence is not the one the best paper is from.
+        best = chosen[0].passage.document
+        actor_open = bool(parts_answered_by_metadata(chosen[0], kinds)) and not any(
+            can_state(AnswerKind.ACTOR, c.quote.text) for c in chosen if c.passage.document is best
         )
         prefixed: set[str] = set()
         quoted = {c.quote.text for c in chosen}
@@ -118,7 +122,7 @@ class ExtractiveAnswerer:
             spans.extend((chunk.start + start, chunk.start + end) for start, end in quote.spans)
             text = quote.text
             document = candidate.passage.document
-            if actor_open and document.originator and document.doc_id not in prefixed:
+            if actor_open and document is best and document.doc_id not in prefixed:
                 prefixed.add(document.doc_id)  # the faction asked for, from the paper's metadata
                 text = f"{_designation(candidate)} ({document.originator}): {text}"
             sentences.append(f"{text} [{number}]")

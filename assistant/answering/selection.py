@@ -18,6 +18,7 @@ Every candidate that is not quoted keeps the reason why, for the answer's trace.
 
 from __future__ import annotations
 
+from assistant.answering.answer_types import AnswerKind, can_state
 from assistant.answering.calibration import Calibration
 from assistant.answering.evidence import Candidate, Evidence, asks_about_the_question_paper
 from assistant.answering.sentence_vectors import SentenceVectors
@@ -76,7 +77,15 @@ def score(
     return compared
 
 
-def choose(ranked: list[Candidate], calibration: Calibration, max_sentences: int) -> list[Candidate]:
+def parts_answered_by_metadata(candidate: Candidate, kinds: list[AnswerKind]) -> list[int]:
+    """The parts asking for a faction that the candidate's document names as its originator."""
+    originator = candidate.passage.document.originator
+    return [i for i, kind in enumerate(kinds) if kind is AnswerKind.ACTOR and can_state(kind, originator)]
+
+
+def choose(
+    ranked: list[Candidate], kinds: list[AnswerKind], calibration: Calibration, max_sentences: int
+) -> list[Candidate]:
     """The sentences of the answer, best first; the others get their reason."""
     if not ranked:
         return []
@@ -84,6 +93,8 @@ def choose(ranked: list[Candidate], calibration: Calibration, max_sentences: int
     chosen = [top]
     texts = {top.quote.text}
     open_parts = {i for i, stated in enumerate(top.states) if not stated}
+    # "Welche Fraktion …?": the best document's originator answers it (the answer names it).
+    open_parts -= set(parts_answered_by_metadata(top, kinds))
 
     def take(candidate: Candidate) -> None:
         chosen.append(candidate)

@@ -65,9 +65,10 @@ class Settings(BaseSettings):
         None,
         description=(
             "Abstention threshold: the extractive answer abstains when the evidence of its best "
-            "document (question-passage cosine + 0.05 x its share of the question's weighted key "
-            "words - 0.05 if it lacks a number the question names) is below this. Empty: the value "
-            "calibrated for the embedder (multilingual-e5-small 0.892, hashing see README)."
+            "document (cosine of the question with its best passage, or with the quoted sentence "
+            "where closer, + 0.05 x its share of the question's weighted key words - 0.05 if it "
+            "lacks a number the question names) is below this. Empty: the value "
+            "calibrated for the embedder (multilingual-e5-small 0.892, hashing 0.29)."
         ),
     )
     answer_subject_margin: float | None = Field(
@@ -75,7 +76,7 @@ class Settings(BaseSettings):
         description=(
             "A retrieved document whose best passage is further than this (cosine) below the best "
             "document's is off the subject and never quoted. Empty: the value calibrated for the "
-            "embedder (multilingual-e5-small 0.05)."
+            "embedder (multilingual-e5-small 0.05, hashing 0.15)."
         ),
     )
     answer_embed_sentences: int = Field(

@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 
 from assistant.api.atom import MEDIA_TYPE, feed_xml
 from assistant.api.caller import api_caller
-from assistant.api.routes import FilterIn
+from assistant.api.process_routes import _only
+from assistant.api.routes import _NOT_BLANK, FilterIn
 from assistant.auth.dependencies import CurrentPrincipal
 from assistant.service import MAX_QUERY_CHARS
 from assistant.service.alert_models import (
@@ -26,11 +27,16 @@ from assistant.service.alert_models import (
     SavedSearchOut,
     SubscriptionsOut,
 )
+from assistant.service.alert_subscriptions import ADDRESS_PATTERN
 from assistant.service.alerts_service import AlertsService
 
 router = APIRouter()
 _UNAUTHORISED: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing, invalid or revoked bearer token."}
+}
+_CONFLICT: dict[int | str, dict[str, Any]] = {
+    **_UNAUTHORISED,
+    409: {"description": "A saved search of that name exists, or the user's limit is reached."},
 }
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     **_UNAUTHORISED,
@@ -39,7 +45,7 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 
 
 class SavedSearchIn(FilterIn):
-    name: str = Field(min_length=1, max_length=100, description="A name for the search.")
+    name: str = Field(min_length=1, max_length=100, pattern=_NOT_BLANK, description="A name for the search.")
     query: str = Field("", max_length=MAX_QUERY_CHARS, description="Search terms; '' for filters only.")
 
 
@@ -48,7 +54,7 @@ class FollowIn(BaseModel):
 
 
 class MailIn(BaseModel):
-    address: str = Field("", max_length=254)
+    address: str = Field(max_length=254, pattern=ADDRESS_PATTERN, description="Where the alerts go.")
     digest: Literal["immediate", "daily", "off"] = Field(
         "immediate", description="immediate: one e-mail per ingest or sync run; daily: one a day."
     )
@@ -59,7 +65,13 @@ def _alerts(request: Request) -> AlertsService:
     return alerts
 
 
-@router.get("/api/v1/alerts", response_model=SubscriptionsOut, tags=["alerts"], responses=_UNAUTHORISED)
+@router.get(
+    "/api/v1/alerts",
+    response_model=SubscriptionsOut,
+    tags=["alerts"],
+    responses=_UNAUTHORISED,
+    dependencies=[_only()],
+)
 async def subscriptions(request: Request, principal: CurrentPrincipal) -> SubscriptionsOut:
     """The caller's saved searches, followed papers, e-mail setting and whether a feed exists."""
     caller = api_caller(request, principal)
@@ -67,7 +79,11 @@ async def subscriptions(request: Request, principal: CurrentPrincipal) -> Subscr
 
 
 @router.post(
-    "/api/v1/alerts/searches", response_model=SavedSearchOut, tags=["alerts"], responses=_UNAUTHORISED
+    "/api/v1/alerts/searches",
+    response_model=SavedSearchOut,
+    tags=["alerts"],
+    responses=_CONFLICT,
+    dependencies=[_only()],
 )
 async def add_search(body: SavedSearchIn, request: Request, principal: CurrentPrincipal) -> SavedSearchOut:
     """Save a search: after every ingest or sync, new and changed documents it finds are alerts."""
@@ -78,7 +94,11 @@ async def add_search(body: SavedSearchIn, request: Request, principal: CurrentPr
 
 
 @router.delete(
-    "/api/v1/alerts/searches/{wanted}", response_model=SavedSearchOut, tags=["alerts"], responses=_NOT_FOUND
+    "/api/v1/alerts/searches/{wanted}",
+    response_model=SavedSearchOut,
+    tags=["alerts"],
+    responses=_NOT_FOUND,
+    dependencies=[_only()],
 )
 async def remove_search(
     wanted: Annotated[str, Path(max_length=100)], request: Request, principal: CurrentPrincipal
@@ -88,14 +108,22 @@ async def remove_search(
     return await run_in_threadpool(_alerts(request).remove_search, caller, wanted)
 
 
-@router.post("/api/v1/alerts/follows", response_model=FollowOut, tags=["alerts"], responses=_NOT_FOUND)
+@router.post(
+    "/api/v1/alerts/follows",
+    response_model=FollowOut,
+    tags=["alerts"],
+    responses={**_NOT_FOUND, 409: _CONFLICT[409]},
+    dependencies=[_only()],
+)
 async def follow(body: FollowIn, request: Request, principal: CurrentPrincipal) -> FollowOut:
     """Follow a paper: new consultations, agenda items, results, linked papers and files are alerts."""
     caller = api_caller(request, principal)
     return await run_in_threadpool(_alerts(request).follow, caller, body.paper)
 
 
-@router.delete("/api/v1/alerts/follows/{wanted:path}", tags=["alerts"], responses=_NOT_FOUND)
+@router.delete(
+    "/api/v1/alerts/follows/{wanted:path}", tags=["alerts"], responses=_NOT_FOUND, dependencies=[_only()]
+)
 async def unfollow(
     wanted: Annotated[str, Path(max_length=200)], request: Request, principal: CurrentPrincipal
 ) -> dict[str, str]:
@@ -104,28 +132,46 @@ async def unfollow(
     return {"doc_id": await run_in_threadpool(_alerts(request).unfollow, caller, wanted)}
 
 
-@router.put("/api/v1/alerts/email", response_model=MailSettingsOut, tags=["alerts"], responses=_UNAUTHORISED)
+@router.put(
+    "/api/v1/alerts/email",
+    response_model=MailSettingsOut,
+    tags=["alerts"],
+    responses=_UNAUTHORISED,
+    dependencies=[_only()],
+)
 async def email(body: MailIn, request: Request, principal: CurrentPrincipal) -> MailSettingsOut:
     """Alerts by e-mail: the address, and one e-mail per run (immediate), a daily digest, or off."""
     caller = api_caller(request, principal)
     return await run_in_threadpool(_alerts(request).set_mail, caller, body.address, body.digest)
 
 
-@router.post("/api/v1/alerts/feed", response_model=FeedOut, tags=["alerts"], responses=_UNAUTHORISED)
+@router.post(
+    "/api/v1/alerts/feed",
+    response_model=FeedOut,
+    tags=["alerts"],
+    responses=_UNAUTHORISED,
+    dependencies=[_only()],
+)
 async def create_feed(request: Request, principal: CurrentPrincipal) -> FeedOut:
     """A new Atom feed address with its own secret, shown only now; earlier addresses stop working."""
     caller = api_caller(request, principal)
     return await run_in_threadpool(_alerts(request).create_feed, caller)
 
 
-@router.delete("/api/v1/alerts/feed", tags=["alerts"], responses=_UNAUTHORISED)
+@router.delete("/api/v1/alerts/feed", tags=["alerts"], responses=_UNAUTHORISED, dependencies=[_only()])
 async def revoke_feed(request: Request, principal: CurrentPrincipal) -> dict[str, int]:
     """The caller's feed addresses stop working (404)."""
     caller = api_caller(request, principal)
     return {"revoked": await run_in_threadpool(_alerts(request).revoke_feed, caller)}
 
 
-@router.get("/api/v1/alerts/new", response_model=AlertListOut, tags=["alerts"], responses=_UNAUTHORISED)
+@router.get(
+    "/api/v1/alerts/new",
+    response_model=AlertListOut,
+    tags=["alerts"],
+    responses=_UNAUTHORISED,
+    dependencies=[_only("seen")],
+)
 async def new_alerts(
     request: Request,
     principal: CurrentPrincipal,

@@ -15,7 +15,7 @@ from assistant.access import Principal
 from assistant.audit import AuditLog, filters_to_dict
 from assistant.auth.users import UserStore
 from assistant.config import Settings
-from assistant.errors import InvalidRequestError, NotFoundError
+from assistant.errors import ConflictError, InvalidRequestError, NotFoundError
 from assistant.mail import send
 from assistant.models import SearchFilters
 from assistant.retrieval import MAX_QUERY_CHARS, HybridRetriever
@@ -41,7 +41,10 @@ from assistant.store.alerts_outbox import DIGESTS, Outbox
 from assistant.store.store import Store
 
 MAX_SEARCHES, MAX_FOLLOWS, MAX_NAME_CHARS = 50, 500, 100
-_ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+# One rule for the API's schema and the service: no blanks (also \x1c-\x1f, which Python counts
+# as blanks and JSON Schema does not), no <, > or quotes; something@something.something.
+ADDRESS_PATTERN = r'^[^@\s\x1c-\x1f<>"]+@[^@\s\x1c-\x1f<>"]+\.[^@\s\x1c-\x1f<>"]+$'
+_ADDRESS = re.compile(ADDRESS_PATTERN)
 
 
 def _search_out(search: SavedSearch) -> SavedSearchOut:
@@ -129,13 +132,13 @@ class AlertSubscriptions:
                 )
             check_outcome(filters.result)
             if len(self.db.searches(user)) >= MAX_SEARCHES:
-                raise InvalidRequestError(
+                raise ConflictError(
                     f"at most {MAX_SEARCHES} saved searches per user",
                     german=f"Höchstens {MAX_SEARCHES} gespeicherte Suchen je Benutzer.",
                 )
             saved = self.db.add_search(user, name, query, filters)
             if saved is None:
-                raise InvalidRequestError(
+                raise ConflictError(
                     f"a saved search named {name!r} exists already",
                     german=f"Eine gespeicherte Suche „{name}“ gibt es schon.",
                 )
@@ -159,7 +162,7 @@ class AlertSubscriptions:
             principal = self._bodies.principal(caller.principal)
             document = self._process.find_paper(principal, wanted)
             if len(self.db.follows(user)) >= MAX_FOLLOWS:
-                raise InvalidRequestError(
+                raise ConflictError(
                     f"at most {MAX_FOLLOWS} followed papers per user",
                     german=f"Höchstens {MAX_FOLLOWS} verfolgte Vorgänge je Benutzer.",
                 )
@@ -222,7 +225,7 @@ class AlertSubscriptions:
                     f"digest must be one of {', '.join(DIGESTS)}",
                     german="Zustellung: „off“, „immediate“ oder „daily“.",
                 )
-            if (digest != "off" or address) and (not _ADDRESS.match(address) or len(address) > 254):
+            if (digest != "off" or address) and (not _ADDRESS.fullmatch(address) or len(address) > 254):
                 raise InvalidRequestError(
                     "not an e-mail address", german=f"„{address[:80]}“ ist keine E-Mail-Adresse."
                 )

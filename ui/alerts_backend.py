@@ -24,8 +24,8 @@ class AlertsBackend:
     def __init__(self, alerts: AlertsService, audit: AuditLog) -> None:
         self.alerts = alerts.audited_by(audit)
 
-    def visit(self, principal: Principal, since: int | None = None) -> AlertListOut:
-        """Alerts since the last visit (or since ``since``, the mark when this visit began)."""
+    def visit(self, principal: Principal, since: int | None = None) -> tuple[int, AlertListOut]:
+        """The mark when this visit began, and the alerts since (``since``: that mark)."""
         return self.alerts.visit(Caller(principal, INTERFACE), since)
 
     def save_search(

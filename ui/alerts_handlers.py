@@ -49,10 +49,10 @@ class AlertsHandlers:
 
     def _tab(self, principal: Principal, since: int | None) -> Updates:
         tab = self.ui.alerts.tab
-        news = self.alerts.visit(principal, since)
+        began, news = self.alerts.visit(principal, since)
         found = self.alerts.subscriptions(principal)
         updates: Updates = {
-            tab.since: news.seen_until,
+            tab.since: began,
             tab.alerts: render_alerts(news.alerts),
             tab.subscriptions: render_subscriptions(found),
         }

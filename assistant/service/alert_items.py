@@ -8,8 +8,10 @@ may no longer see is left out, without a trace: not in a list, a feed or an e-ma
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -50,11 +52,14 @@ def _snippet(text: str, query: str = "") -> str:
 class AlertItems:
     """Renders stored alerts for one principal (already granted its bodies' labels)."""
 
-    def __init__(self, store: Store, index: PaperIndex, bodies: BodyAccess, base_url: str) -> None:
+    def __init__(
+        self, store: Store, index: PaperIndex, bodies: BodyAccess, base_url: str, key: Callable[[], bytes]
+    ) -> None:
         self._store = store
         self._index = index
         self._bodies = bodies
         self._base_url = base_url
+        self._key = key  # signs the opaque keys of alerts (their row ids count everyone's alerts)
 
     def _event_visible(
         self, principal: Principal, event: Mapping[str, Any], documents: Mapping[str, DocumentInfo]
@@ -99,7 +104,7 @@ class AlertItems:
         steps = self._index.visible_steps(principal, document)
         return AlertOut(
             **paper_ref(self._index, document).model_dump(exclude={"originator"}),
-            id=row.id,
+            id=hmac.new(self._key(), f"alert:{row.id}".encode(), hashlib.sha256).hexdigest()[:20],
             created=row.created,
             kind=row.kind,
             reason=reason,

@@ -25,7 +25,7 @@ from assistant.auth.users import UserStore
 from assistant.indexing.changes import RunChanges
 from assistant.models import SearchFilters
 from assistant.retrieval import HybridRetriever
-from assistant.service.alert_relevance import matching_documents, term_weights
+from assistant.service.alert_relevance import Terms, matching_documents, term_weights
 from assistant.service.body_access import BodyAccess
 from assistant.service.paper_events import PaperEvents
 from assistant.service.paper_index import PaperIndex
@@ -67,6 +67,10 @@ class AlertMatcher:
         self._users = users
         self._events = PaperEvents(index, store)
         self._today = today
+        # Within one run: passages analysed once, and one retrieval per query, filters and
+        # groups (users with the same search and groups get the same documents).
+        self._terms = Terms()
+        self._found: dict[tuple[object, ...], list[tuple[str, str]]] = {}
 
     def principals(self) -> dict[str, Principal]:
         """Every active user's principal now, granted the labels of its bodies."""
@@ -133,12 +137,7 @@ class AlertMatcher:
             return
         if search.query:
             restricted = replace(of_document, doc_ids=frozenset(doc.doc_id for doc in candidates))
-            # Every passage of the candidates, so that each document's best ones are among them
-            # (a run's documents are few; a first crawl's many are capped).
-            k = max(10, min(MAX_PASSAGES, sum(doc.chunk_count for doc in candidates)))
-            passages = self._retriever.search(search.query, principal, restricted, k)
-            weights = term_weights(search.query, self._store.bm25())
-            found = [(m.doc_id, m.chunk_id) for m in matching_documents(passages, weights)]
+            found = self._relevant(search.query, principal, restricted, candidates)
         else:
             newest = sorted(candidates, key=lambda doc: (doc.date or date.min, doc.doc_id), reverse=True)
             found = [(doc.doc_id, "") for doc in newest]
@@ -156,3 +155,18 @@ class AlertMatcher:
             matched.alerts.append(NewAlert(search.user, "search", search.name, doc_id, chunk_id, (event,)))
         if hits:
             matched.hits[search.id] = hits
+
+    def _relevant(
+        self, query: str, principal: Principal, filters: SearchFilters, candidates: list[DocumentInfo]
+    ) -> list[tuple[str, str]]:
+        """(document, best passage) of the candidates that the query's retrieval finds relevant."""
+        key = (query, filters, principal.groups, principal.unrestricted)
+        if key not in self._found:
+            # Every passage of the candidates, so that each document's best ones are among them
+            # (a run's documents are few; a first crawl's many are capped).
+            k = max(10, min(MAX_PASSAGES, sum(doc.chunk_count for doc in candidates)))
+            passages = self._retriever.search(query, principal, filters, k)
+            weights = term_weights(query, self._store.bm25())
+            matches = matching_documents(passages, weights, terms=self._terms)
+            self._found[key] = [(match.doc_id, match.chunk_id) for match in matches]
+        return self._found[key]

@@ -25,7 +25,7 @@ class FollowOut(BaseModel):
 class AlertOut(BaseModel):
     """One alert, as its user may see it now (titles and snippets are read when it is shown)."""
 
-    id: int
+    id: str = Field(description="An opaque key of the alert (says nothing about other users' alerts).")
     created: str = Field(description="When the run that found it ended (UTC).")
     kind: str = Field(description="search (a saved search matched) or follow (news of a followed paper).")
     reason: str = Field(description="German: „Suche „Radverkehr““ or „Vorgang, dem Sie folgen“.")
@@ -41,8 +41,7 @@ class AlertOut(BaseModel):
 
 
 class AlertListOut(BaseModel):
-    seen_until: int = Field(description="Alerts up to this id had been seen before.")
-    alerts: list[AlertOut]
+    alerts: list[AlertOut] = Field(description="Newest first.")
 
 
 class MailSettingsOut(BaseModel):

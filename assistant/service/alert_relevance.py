@@ -20,16 +20,19 @@ instead of 2). At 0.50 and below, one passing mention of a one-word topic would 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.models import Passage
 from assistant.store.bm25_index import Bm25Index
-from ingest.text.words import search_terms
+from ingest.text.identifiers import identifiers
+from ingest.text.words import analyze, search_terms
 
 MIN_COVERAGE = 0.55  # calibrated: see the module docstring
 PASSAGES_PER_DOCUMENT = 3
 _MIN_PART = 5  # letters of a term that also counts inside a longer compound
+_STEM = re.compile(r"\w+")  # what analyze() makes; identifiers hold "/", "-", "." or blanks
 _BODY_CREDIT = 0.5  # of a term's weight per occurrence in the passages (a passing mention is half)
 
 
@@ -56,19 +59,40 @@ def term_weights(query: str, index: Bm25Index) -> dict[str, float]:
     return weights
 
 
+class Terms:
+    """The terms of texts, analysed once per matching run (many searches read the same passages).
+
+    Identifiers ("2025/0190") are only looked for when a query has one: they cost more to find
+    than the stems, and a query without them cannot count them.
+    """
+
+    def __init__(self) -> None:
+        self._stems: dict[str, list[str]] = {}
+        self._identifiers: dict[str, list[str]] = {}
+
+    def of(self, key: str, text: str, with_identifiers: bool) -> list[str]:
+        stems = self._stems.get(key)
+        if stems is None:
+            stems = self._stems[key] = analyze(text)
+        if not with_identifiers:
+            return stems
+        found = self._identifiers.get(key)
+        if found is None:
+            found = self._identifiers[key] = identifiers(text)
+        return stems + found
+
+
 def _occurrences(term: str, words: list[str]) -> int:
     """How often ``term`` occurs in ``words``, also as the start or part of a longer compound."""
     return sum(1 for word in words if word == term or (len(term) >= _MIN_PART and term in word))
 
 
-def coverage(weights: dict[str, float], heading: str, passages: Iterable[str]) -> float:
-    """Share of the weighted key terms the document states: a term in its ``heading`` (title,
-    subject, reference) counts fully, one in its ``passages`` by half per occurrence."""
+def coverage(weights: dict[str, float], head: list[str], body: list[str]) -> float:
+    """Share of the weighted key terms the document states: a term in the terms of its ``head``
+    (title, subject, reference) counts fully, one in its passages' ``body`` half per occurrence."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    head = search_terms(heading)
-    body = [term for text in passages for term in search_terms(text)]
     found = 0.0
     for term, weight in weights.items():
         if _occurrences(term, head):
@@ -79,9 +103,14 @@ def coverage(weights: dict[str, float], heading: str, passages: Iterable[str]) -
 
 
 def matching_documents(
-    passages: Sequence[Passage], weights: dict[str, float], threshold: float = MIN_COVERAGE
+    passages: Sequence[Passage],
+    weights: dict[str, float],
+    threshold: float = MIN_COVERAGE,
+    terms: Terms | None = None,
 ) -> list[Match]:
     """The documents among ``passages`` (ranked) whose best passages cover the query, best first."""
+    terms = terms or Terms()
+    with_identifiers = any(not _STEM.fullmatch(term) for term in weights)  # "2025/0190", "top 5"
     grouped: dict[str, list[Passage]] = {}
     for passage in passages:
         grouped.setdefault(passage.document.doc_id, []).append(passage)
@@ -90,7 +119,9 @@ def matching_documents(
         best = found[:PASSAGES_PER_DOCUMENT]
         document = best[0].document
         heading = " ".join((document.title, document.subject, document.reference))
-        share = coverage(weights, heading, [passage.chunk.text for passage in best])
+        head = terms.of(doc_id, heading, with_identifiers)
+        body = [term for p in best for term in terms.of(p.chunk.chunk_id, p.chunk.text, with_identifiers)]
+        share = coverage(weights, head, body)
         if share >= threshold:
             matches.append(Match(doc_id, round(share, 3), best[0].chunk.chunk_id))
     return matches

@@ -36,9 +36,11 @@ from assistant.service.paper_events import PaperEvents
 from assistant.service.paper_lists import check_outcome
 from assistant.service.process_service import ProcessService
 from assistant.service.recorder import AuditRecorder
+from assistant.service.visibility import may_see
 from assistant.store.alerts_db import AlertsDb, SavedSearch
 from assistant.store.alerts_outbox import DIGESTS, Outbox
 from assistant.store.store import Store
+from ingest.records import DocumentInfo
 
 MAX_SEARCHES, MAX_FOLLOWS, MAX_NAME_CHARS = 50, 500, 100
 # One rule for the API's schema and the service: no blanks (also \x1c-\x1f, which Python counts
@@ -54,6 +56,12 @@ def _search_out(search: SavedSearch) -> SavedSearchOut:
         query=search.query,
         filters=filters_to_dict(search.filters),
         created=search.created,
+    )
+
+
+def _follow_out(document: DocumentInfo, created: str) -> FollowOut:
+    return FollowOut(
+        doc_id=document.doc_id, reference=document.reference, title=document.title, created=created
     )
 
 
@@ -83,7 +91,7 @@ class AlertSubscriptions:
         self._today = today
         self.db = AlertsDb(settings.data_dir)
         self.outbox = Outbox(settings.data_dir)
-        self._items = AlertItems(store, process.index, self._bodies, settings.base_url)
+        self._items = AlertItems(store, process.index, self._bodies, settings.base_url, self.outbox.link_key)
         self._events = PaperEvents(process.index, store)
 
     def audited_by(self, log: AuditLog) -> Self:
@@ -169,9 +177,7 @@ class AlertSubscriptions:
             known = frozenset(event.key for event in self._events.events(principal, document))
             follow, _ = self.db.follow(user, document.doc_id, known)
             entry.returned = [document.doc_id]
-        return FollowOut(
-            doc_id=document.doc_id, reference=document.reference, title=document.title, created=follow.created
-        )
+        return _follow_out(document, follow.created)
 
     def unfollow(self, caller: Caller, wanted: str) -> str:
         """Stop following a paper (by document id, or a reference the caller may see); its id."""
@@ -197,15 +203,8 @@ class AlertSubscriptions:
             follows = []
             for follow in self.db.follows(user):
                 document = documents.get(follow.doc_id)
-                if document is not None and principal.can_see(document.access):
-                    follows.append(
-                        FollowOut(
-                            doc_id=document.doc_id,
-                            reference=document.reference,
-                            title=document.title,
-                            created=follow.created,
-                        )
-                    )
+                if document is not None and may_see(principal, document):
+                    follows.append(_follow_out(document, follow.created))
             entry.returned = [follow.doc_id for follow in follows]
             mail = self.outbox.mail(user)
         return SubscriptionsOut(

@@ -61,17 +61,16 @@ class AlertsService(AlertSubscriptions):
         """The caller's alerts since they last marked them seen ("Neu für Sie")."""
         user = caller.principal.name
         with self._recorder.operation(caller, "alerts-new") as entry:
-            seen = self.db.seen_until(user)
-            rows = self.db.alerts(user, after=seen)
+            rows = self.db.alerts(user, after=self.db.seen_until(user))
             items = self._items.items(self._bodies.principal(caller.principal), rows)
             entry.returned = list(dict.fromkeys(item.doc_id for item in items))
             if mark_seen and rows:
                 self.db.mark_seen(user, rows[0].id)
-        return AlertListOut(seen_until=seen, alerts=items)
+        return AlertListOut(alerts=items)
 
-    def visit(self, caller: Caller, since: int | None = None) -> AlertListOut:
-        """For the UI: alerts since the last visit (``since``: the mark when this visit began);
-        the mark moves to now, so the next visit starts here."""
+    def visit(self, caller: Caller, since: int | None = None) -> tuple[int, AlertListOut]:
+        """For the UI: alerts since the last visit (``since``: the mark when this visit began, as
+        this returned it first); the mark moves to now, so the next visit starts here."""
         user = caller.principal.name
         with self._recorder.operation(caller, "alerts-new") as entry:
             seen = self.db.seen_until(user) if since is None else since
@@ -80,7 +79,7 @@ class AlertsService(AlertSubscriptions):
             )
             entry.returned = list(dict.fromkeys(item.doc_id for item in items))
             self.db.mark_seen(user, self.db.last_alert_id(user))
-        return AlertListOut(seen_until=seen, alerts=items)
+        return seen, AlertListOut(alerts=items)
 
     def feed(self, secret: str) -> tuple[str, list[AlertOut]]:
         """The user and newest alerts of a feed secret; NotFoundError for a wrong or revoked one

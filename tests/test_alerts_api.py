@@ -63,7 +63,9 @@ def test_the_api_saves_lists_and_removes_searches_and_follows_only_visible_paper
             "/api/v1/alerts/searches", json={"name": "Radweg", "query": "Radweg", "types": ["Antrag"]}
         )
         assert saved.status_code == 200 and saved.json()["filters"] == {"paper_types": ["Antrag"]}
-        assert bernd.post("/api/v1/alerts/searches", json={"name": "Radweg"}).status_code == 409  # name in use
+        assert (
+            bernd.post("/api/v1/alerts/searches", json={"name": "Radweg"}).status_code == 409
+        )  # name in use
         assert (
             bernd.post("/api/v1/alerts/searches", json={"name": "x", "query": "und der"}).status_code == 422
         )

@@ -190,10 +190,15 @@ def new(
 
 
 @alerts_app.command("deliver")
-def deliver(as_json: JsonOption = False) -> None:
-    """Send every pending alert e-mail now, failed ones included (e.g. from cron, daily)."""
+def deliver(
+    every: Annotated[
+        bool, typer.Option("--all", help="Every pending e-mail now: also retries still backing off.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Send the alert e-mails that are due: daily digests, retries whose wait is over (cron)."""
     with errors_to_exit():
-        report = open_services(load_settings()).alerts.deliver(force=True)
+        report = open_services(load_settings()).alerts.deliver(force=every)
 
     def human() -> None:
         if report.skipped:

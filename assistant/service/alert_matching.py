@@ -8,8 +8,9 @@ nothing of that group's documents or bodies.
 * A **saved search** looks at the run's new and changed documents (and, when it filters by
   result, at the papers whose process changed). Its filters apply exactly as in search; its
   query runs through the same hybrid retrieval, restricted to those documents, and the relevance
-  rule (``alert_relevance``) decides. A search reports a version of a document once (its content
-  hash and, with a result filter, its outcome).
+  rule (``alert_relevance``) decides. A search reports a version of a document once: its text
+  (not its metadata: an OParl paper's new consultation is news for its followers, not for a
+  topic) and, with a result filter, its outcome.
 * A **follow** looks at its paper when the run changed the paper's document or process records:
   the events its user may see now (``paper_events``) whose keys the user has not been told.
 """
@@ -27,7 +28,7 @@ from assistant.models import SearchFilters
 from assistant.retrieval import HybridRetriever
 from assistant.service.alert_relevance import Terms, matching_documents, term_weights
 from assistant.service.body_access import BodyAccess
-from assistant.service.paper_events import PaperEvents
+from assistant.service.paper_events import PaperEvents, text_digest
 from assistant.service.paper_index import PaperIndex
 from assistant.service.paper_lists import matching_rows
 from assistant.service.visibility import may_see
@@ -144,7 +145,7 @@ class AlertMatcher:
         reported = self._db.reported(search.id)
         hits: dict[str, str] = {}
         for doc_id, chunk_id in found:
-            signature = f"{documents[doc_id].content_hash}|{outcomes.get(doc_id, '')}"
+            signature = f"{text_digest(self._store, doc_id)}|{outcomes.get(doc_id, '')}"
             if reported.get(doc_id) == signature:
                 continue
             if len(hits) >= MAX_PER_SEARCH:

@@ -120,10 +120,16 @@ class PaperEvents:
 
     def _file(self, document: DocumentInfo) -> PaperEvent:
         """The paper's files: its page texts (a new or changed file changes them)."""
-        digest = hashlib.sha256()
-        for page in self._store.catalog.pages(document.doc_id):
-            digest.update(page.text.encode("utf-8"))
-            digest.update(b"\f")
         pages = "eine Seite" if document.page_count == 1 else f"{document.page_count} Seiten"
         text = f"Neue oder geänderte Datei: das Dokument hat jetzt {pages}"
-        return PaperEvent(f"file:{digest.hexdigest()[:24]}", FILE, text)
+        return PaperEvent(f"file:{text_digest(self._store, document.doc_id)}", FILE, text)
+
+
+def text_digest(store: Store, doc_id: str) -> str:
+    """A hash of a document's page texts: it changes with its files, not with its metadata
+    (an OParl paper's new consultation changes its content hash, not its text)."""
+    digest = hashlib.sha256()
+    for page in store.catalog.pages(doc_id):
+        digest.update(page.text.encode("utf-8"))
+        digest.update(b"\f")
+    return digest.hexdigest()[:24]

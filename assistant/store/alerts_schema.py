@@ -5,7 +5,7 @@ a feed) while an ingest writes the catalog, and neither should wait for the othe
 restore carry it like every SQLite file of the data dir (``assistant/backup.py``).
 
 * ``saved_searches``: a user's named query and filters; ``search_hits`` remembers which version
-  of a document (content hash and outcome) a search has reported, so it is reported once;
+  of a document (its text and outcome) a search has reported, so it is reported once;
 * ``follows``: a user's followed papers with the keys of what the user has been told (``known``);
 * ``alerts``: one row per user, run and document: why (a saved search, or the events of a
   followed paper) and the passage that matched. Only ids and the events' own words are kept;

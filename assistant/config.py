@@ -153,6 +153,46 @@ class Settings(BaseSettings):
         ),
     )
 
+    public_base_url: str = Field(
+        "",
+        description=(
+            "Address of this server as its users reach it (e.g. https://ratsinfo.stadt.de), for the "
+            "links in alert e-mails and feeds; empty: http://RATSINFO_HOST:RATSINFO_PORT."
+        ),
+    )
+    smtp_host: str = Field("", description="SMTP server for alert e-mails; empty: no e-mail is sent.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="Port of the SMTP server (submission: 587).")
+    smtp_user: str = Field("", description="Login at the SMTP server; empty: send without login.")
+    smtp_password: SecretStr = Field(
+        SecretStr(""), description="Password of the SMTP login (never logged, never shown)."
+    )
+    smtp_from: str = Field(
+        "", description="Sender address of alert e-mails (required with RATSINFO_SMTP_HOST)."
+    )
+    smtp_starttls: bool = Field(
+        True,
+        description=(
+            "Upgrade the SMTP connection with STARTTLS and verify the server's certificate before "
+            "anything is sent; false only for a relay on this machine (a login is then refused)."
+        ),
+    )
+    smtp_ca_file: str = Field(
+        "",
+        description="CA certificates (PEM file) that the SMTP server's certificate must chain to; "
+        "empty: the system's.",
+    )
+    smtp_timeout_s: float = Field(
+        10.0, gt=0, le=300, description="Timeout of one SMTP connection in seconds."
+    )
+    alerts_retry_s: float = Field(
+        300.0,
+        ge=0,
+        description=(
+            "Wait before the first retry of an alert e-mail that could not be sent; it doubles with "
+            "every failed attempt (at most a day). `ratsinfo alerts deliver` retries at once."
+        ),
+    )
+
     @field_validator("body_groups")
     @classmethod
     def _groups(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -189,3 +229,8 @@ class Settings(BaseSettings):
     @property
     def audit_path(self) -> Path:
         return self.data_dir / "audit.sqlite3"
+
+    @property
+    def base_url(self) -> str:
+        """Where users reach this server: ``public_base_url``, else host and port."""
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")

@@ -10,6 +10,7 @@ from assistant.answering.generative import GenerativeAnswerer
 from assistant.answering.grounding import default_judge
 from assistant.answering.llm import ChatLLM, llm_configured
 from assistant.audit import AuditLog
+from assistant.auth.users import UserStore
 from assistant.config import Settings
 from assistant.embedding import Embedder, build_embedder
 from assistant.indexing import Ingestor
@@ -17,6 +18,7 @@ from assistant.offline import disable_phone_home
 from assistant.reranking import build_reranker
 from assistant.retrieval import HybridRetriever
 from assistant.service import AssistantService, AuditRecorder
+from assistant.service.alerts_service import AlertsService
 from assistant.service.body_access import BodyAccess
 from assistant.service.process_service import ProcessService
 from assistant.store.store import Store
@@ -32,6 +34,7 @@ class Services:
     ingestor: Ingestor
     service: AssistantService  # what the CLI, the API and the UI call
     process: ProcessService  # the council process: history, meetings, paper lists, related papers
+    alerts: AlertsService  # saved searches, followed papers, alerts after each run and their delivery
 
     def close(self) -> None:
         self.store.close()
@@ -67,4 +70,7 @@ def build_services(settings: Settings) -> Services:
             outcome_documents=process.outcome_documents,
         ),
         process=process,
+        alerts=AlertsService(
+            settings, store, retriever, process, recorder, UserStore(settings.users_path), bodies
+        ),
     )

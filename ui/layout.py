@@ -9,6 +9,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.service import MAX_QUERY_CHARS
+from ui.alerts_layout import AlertsLayout, alerts_tab, follow_controls, save_search_controls
 from ui.render_document import EMPTY
 from ui.session import MAX_SECRET_CHARS
 from ui.theme import document_script, link_script
@@ -65,6 +66,7 @@ class Layout:
     wanted: gr.Textbox
     open_button: gr.Button
     document_view: gr.HTML
+    alerts: AlertsLayout  # "Suche speichern", "Vorgang folgen", "Neu für Sie" (ui/alerts_layout.py)
 
 
 def _filters() -> tuple[gr.Dropdown, gr.Dropdown, gr.Dropdown, gr.Textbox, gr.Textbox]:
@@ -149,13 +151,16 @@ def build_layout(banner: str, sign_out: Callable[[Any], None]) -> Layout:
                     previous_button = gr.Button("← Zurück", interactive=False, elem_id="previous-page")
                     next_button = gr.Button("Weiter →", interactive=False, elem_id="next-page")
                     export = gr.DownloadButton("Trefferliste als CSV", visible=False, elem_id="export-csv")
+                saving = save_search_controls()
             with gr.Tab("Dokument", id="document", elem_id="tab-document"):
                 with gr.Row(equal_height=True):
                     wanted = gr.Textbox(label="Aktenzeichen oder Dokument-ID", scale=4, elem_id="document-id")
                     open_button = gr.Button("Öffnen", scale=1, elem_id="open-document")
+                following = follow_controls()
                 document_view = gr.HTML(
                     EMPTY, elem_id="document-view", js_on_load=document_script("document-view")
                 )
+            news = alerts_tab()
 
     return Layout(
         session=session,
@@ -192,4 +197,5 @@ def build_layout(banner: str, sign_out: Callable[[Any], None]) -> Layout:
         wanted=wanted,
         open_button=open_button,
         document_view=document_view,
+        alerts=AlertsLayout(saving, following, news),
     )

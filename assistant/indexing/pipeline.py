@@ -122,6 +122,7 @@ class Ingestor:
                 report.unchanged += 1
                 if outcome.new_access is not None:  # permissions change without re-embedding
                     self._store.set_access(outcome.doc_id, outcome.new_access)
+                    report.changes.access_changed.add(outcome.doc_id)
                 done += 1
                 if on_progress:
                     on_progress(done, total)
@@ -143,6 +144,7 @@ class Ingestor:
             ]
             self._store.delete(gone)
             report.deleted += len(gone)
+            report.changes.documents_deleted(gone)
         self._store.refresh_bm25()
         if file_states is not None:
             hashes = self._store.catalog.hashes()
@@ -178,6 +180,7 @@ class Ingestor:
                 report.updated += 1
             else:
                 report.added += 1
+            report.changes.document_added(prepared.document.doc_id, prepared.document.doc_id not in updates)
         self._store.write(writes)
         report.chunks += len(texts)
 

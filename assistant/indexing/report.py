@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.indexing.changes import RunChanges
 from ingest.records import Failure
 
 
@@ -17,6 +18,7 @@ class IngestReport:
     warnings: list[Failure] = field(default_factory=list)  # indexed, but with gaps (pages not read)
     chunks: int = 0  # chunks embedded and written in this run
     seconds: float = 0.0
+    changes: RunChanges = field(default_factory=RunChanges)  # which documents and process objects
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -26,6 +26,7 @@ from assistant.embedding import Embedder
 from assistant.errors import StoreMismatchError
 from assistant.store.bm25_index import Bm25Index, saved_generation
 from assistant.store.catalog import SCHEMA_VERSION, Catalog
+from assistant.store.process_changes import ProcessChanges
 from assistant.store.process_tables import ProcessBatch, ProcessTables
 from assistant.store.search_text import search_text
 from assistant.store.vectors import VectorStore
@@ -239,15 +240,16 @@ class Store:
                 self.vectors.delete_documents(doc_ids)
                 self.catalog.delete_documents(doc_ids)
 
-    def apply_process(self, batch: ProcessBatch) -> None:
-        """Write a batch of council process records (see ``process_tables``)."""
-        if batch:
-            with self.writing("process"):
-                self._process.apply(batch)
+    def apply_process(self, batch: ProcessBatch) -> ProcessChanges:
+        """Write a batch of council process records (see ``process_tables``); returns what changed."""
+        if not batch:
+            return ProcessChanges()
+        with self.writing("process"):
+            return self._process.apply(batch)
 
     def prune_process(
         self, source: str, papers: set[str], meetings: set[str], organizations: set[str]
-    ) -> int:
+    ) -> ProcessChanges:
         """After a complete crawl of ``source``: remove its process records no list named."""
         with self.writing("process"):
             return self._process.prune(source, papers, meetings, organizations)

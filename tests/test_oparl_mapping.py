@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from ingest.extract import extract
-from ingest.prepare import prepare
 from ingest.metadata import normalize_paper_type
+from ingest.prepare import prepare
 from ingest.records import CouncilMetadata
 from ingest.sources.oparl.mapping import (
     build_document,
@@ -132,7 +132,9 @@ def test_a_motion_names_the_faction_its_text_names_not_the_directing_office(
     }
     for text, expected in texts.items():
         metadata = paper_metadata(paper, karlsruhe_refs)
-        raw = build_document(oparl_doc_id("https://x/paper/1"), "https://x/paper/1", "", text, metadata, office)
+        raw = build_document(
+            oparl_doc_id("https://x/paper/1"), "https://x/paper/1", "", text, metadata, office
+        )
         assert prepare(raw, "https://x", frozenset({"public"}), 180).document.originator.startswith(expected)
     assert content_hash("t", metadata, "", office) != content_hash("t", metadata, "")
 

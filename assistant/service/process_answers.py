@@ -92,8 +92,9 @@ class ProcessAnswers:
         if found is None:
             return None
         if isinstance(found, str):
+            # Not echoed: whether it exists for others is none of the caller's business.
             draft = Draft(abstained=True)
-            draft.say(f"Eine Vorlage {found} ist nicht bekannt oder für Sie nicht sichtbar")
+            draft.say("Eine Vorlage mit diesem Aktenzeichen ist nicht bekannt oder für Sie nicht sichtbar")
             return draft
         if isinstance(found, list):
             sources = [state_source(self._process, principal, document, today) for document in found]
@@ -220,7 +221,7 @@ class ProcessAnswers:
         lead = "letzte Sitzung mit Tagesordnung"
         if asked.which != "last" and coming:
             detail = self._process.meeting_of(principal, coming[0].meeting_id)
-            if detail.agenda or not past:
+            if any(not is_heading(item) for item in detail.agenda) or not past:
                 document = self._document_of(detail, lookup)
                 return agenda_answer(detail, document, lookup, "nächste Sitzung", asked.outcomes)
             lead = f"nächste Sitzung am {coming[0].date:%d.%m.%Y} noch ohne Tagesordnung; {lead}"

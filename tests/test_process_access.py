@@ -176,3 +176,33 @@ def test_the_api_answers_outsiders_as_if_there_were_nothing(setup: Setup) -> Non
         assert ("Seerosenteich" in papers) is False  # titles of agenda items are not in lists
     missing = setup.get(f"/api/v1/meetings/{key[:-1]}{'1' if key.endswith('0') else '0'}", "mara")
     assert missing.status_code == 404
+
+
+def _answered(setup: Setup, principal: Principal, question: str) -> tuple[str, str]:
+    """The answer of ``ask`` and the events of the stream, each as JSON text."""
+    caller = _caller(principal)
+    asked = setup.services.service.ask(caller, question)
+    events = list(setup.services.service.stream(caller, question))
+    return json.dumps(asked.model_dump(mode="json"), ensure_ascii=False), json.dumps(
+        events, ensure_ascii=False
+    )
+
+
+def test_process_questions_give_a_non_public_result_only_to_members(setup: Setup) -> None:
+    meeting = setup.item_meeting
+    day = meeting["start"][:10]
+    dotted = f"{day[8:10]}.{day[5:7]}.{day[:4]}"
+    body = next(
+        o["name"] for o in setup.server.data.objects.values() if o["id"] == meeting["organization"][0]
+    )
+    questions = (
+        f"Was wurde aus {setup.secret_paper['reference']}?",
+        f"Welche Punkte standen am {dotted} im {body} auf der Tagesordnung?",
+    )
+    for question in questions:
+        for principal, sees in ((MEMBER, True), (LOCAL_OPERATOR, True), (OTHER, False), (NOBODY, False)):
+            for text in _answered(setup, principal, question):
+                assert '"process": "' in text and ("Seerosenteich" in text) is sees, (
+                    question,
+                    principal.name,
+                )

@@ -26,7 +26,16 @@ from typing import Any
 
 from eval.oparl_mirror import Dataset, FileSource, Json, MirrorServer, load_folder, now
 
-__all__ = ["Dataset", "Faults", "Json", "OParlTestServer", "copy_dataset", "huertgenwald", "karlsruhe"]
+__all__ = [
+    "Dataset",
+    "Faults",
+    "Json",
+    "OParlTestServer",
+    "copy_dataset",
+    "hide_a_meeting_and_an_item",
+    "huertgenwald",
+    "karlsruhe",
+]
 
 
 @dataclass
@@ -201,6 +210,30 @@ class OParlTestServer(MirrorServer):
         if error or (self.faults.error_every and count % self.faults.error_every == 0):
             return 500, b"Internal Server Error", "text/plain", ""
         return self.serve(path)
+
+
+def hide_a_meeting_and_an_item(data: Dataset) -> tuple[Json, Json, Json, Json]:
+    """Make one meeting wholly non-public and, in another (public) meeting, one item with a result
+    non-public, titled "Vertrauliche Vergabe Seerosenteich": (secret meeting, the other meeting,
+    the secret item, the paper consulted under it)."""
+    meetings = [data.objects[i] for url, ids in data.lists.items() if url.endswith("/meetings") for i in ids]
+    papers = [data.objects[i] for url, ids in data.lists.items() if url.endswith("/papers") for i in ids]
+    by_item = {
+        c.get("agendaItem"): p for p in papers if not p.get("deleted") for c in p.get("consultation", [])
+    }
+    secret_meeting = next(m for m in meetings if m.get("invitation") and m.get("agendaItem"))
+    for item in secret_meeting["agendaItem"]:
+        item["public"] = False
+    public_meeting = next(
+        m
+        for m in meetings
+        if m is not secret_meeting
+        and any(i.get("result") and i["id"] in by_item for i in m.get("agendaItem", []))
+    )
+    secret_item = next(i for i in public_meeting["agendaItem"] if i.get("result") and i["id"] in by_item)
+    secret_item["public"] = False
+    secret_item["name"] = "Vertrauliche Vergabe Seerosenteich"
+    return secret_meeting, public_meeting, secret_item, by_item[secret_item["id"]]
 
 
 def copy_dataset(data: Dataset) -> Dataset:

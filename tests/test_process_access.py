@@ -28,7 +28,7 @@ from assistant.service import Caller
 from assistant.services import Services, build_services
 from ingest.sources.oparl.mapping import oparl_doc_id
 from tests.conftest import SHARED, shared_path
-from tests.oparl_server import Json, OParlTestServer, karlsruhe
+from tests.oparl_server import Json, OParlTestServer, hide_a_meeting_and_an_item, karlsruhe
 from tests.servers import serve_in_thread
 
 MEMBER = Principal("mara", frozenset({"gremium-kultur"}))
@@ -55,33 +55,11 @@ class Setup:
         return httpx.get(f"{self.base_url}{path}", headers=headers, params=params, timeout=30)
 
 
-def _prepare(data: Any) -> tuple[Json, Json, Json, Json]:
-    """Make one meeting wholly non-public and one item of another non-public (in the data)."""
-    meetings = [data.objects[i] for url, ids in data.lists.items() if url.endswith("/meetings") for i in ids]
-    papers = [data.objects[i] for url, ids in data.lists.items() if url.endswith("/papers") for i in ids]
-    by_item = {
-        c.get("agendaItem"): p for p in papers if not p.get("deleted") for c in p.get("consultation", [])
-    }
-    secret_meeting = next(m for m in meetings if m.get("invitation") and m.get("agendaItem"))
-    for item in secret_meeting["agendaItem"]:
-        item["public"] = False
-    public_meeting = next(
-        m
-        for m in meetings
-        if m is not secret_meeting
-        and any(i.get("result") and i["id"] in by_item for i in m.get("agendaItem", []))
-    )
-    secret_item = next(i for i in public_meeting["agendaItem"] if i.get("result") and i["id"] in by_item)
-    secret_item["public"] = False
-    secret_item["name"] = "Vertrauliche Vergabe Seerosenteich"
-    return secret_meeting, public_meeting, secret_item, by_item[secret_item["id"]]
-
-
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     shared_path("data", "oparl-karlsruhe")
     data = karlsruhe(SHARED, limit=50, pdf_every=1000)
-    secret_meeting, item_meeting, secret_item, secret_paper = _prepare(data)
+    secret_meeting, item_meeting, secret_item, secret_paper = hide_a_meeting_and_an_item(data)
     organizations = {o["id"]: o["name"] for o in data.objects.values() if "/organizations/" in o["id"]}
     mapping = {
         secret_meeting["organization"][0]: ["gremium-kultur"],  # by OParl id (rewritten below)

@@ -71,6 +71,6 @@ def create_app(
     if ui:
         from ui.app import mount_ui  # Gradio is imported only when the UI is served
 
-        mount_ui(app, service, security)
+        mount_ui(app, service, security, app.state.process)
 
     return app

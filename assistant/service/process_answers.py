@@ -215,7 +215,7 @@ class ProcessAnswers:
                 draft.say(f"Am {days} ist keine Sitzung {where} verzeichnet".replace("  ", " "))
                 return draft
             detail = self._process.meeting_of(principal, on_day[0].meeting_id)
-            return agenda_answer(detail, self._document_of(detail, lookup), lookup, "", asked.outcomes)
+            return agenda_answer(detail, self._document_of(detail, lookup), lookup, today, "", asked.outcomes)
         past = [m for m in meetings if m.date is not None and m.date < today and not m.cancelled]
         coming = [m for m in meetings if m.date is not None and m.date >= today and not m.cancelled]
         lead = "letzte Sitzung mit Tagesordnung"
@@ -223,14 +223,15 @@ class ProcessAnswers:
             detail = self._process.meeting_of(principal, coming[0].meeting_id)
             if any(not is_heading(item) for item in detail.agenda) or not past:
                 document = self._document_of(detail, lookup)
-                return agenda_answer(detail, document, lookup, "nächste Sitzung", asked.outcomes)
+                return agenda_answer(detail, document, lookup, today, "nächste Sitzung", asked.outcomes)
             lead = f"nächste Sitzung am {coming[0].date:%d.%m.%Y} noch ohne Tagesordnung; {lead}"
         elif asked.which != "last":
             lead = " ".join(f"keine kommende Sitzung {where} verzeichnet; {lead}".split())
         for meeting in reversed(past[-_PAST_MEETINGS:]):
             detail = self._process.meeting_of(principal, meeting.meeting_id)
             if any(not is_heading(item) for item in detail.agenda):
-                return agenda_answer(detail, self._document_of(detail, lookup), lookup, lead, asked.outcomes)
+                document = self._document_of(detail, lookup)
+                return agenda_answer(detail, document, lookup, today, lead, asked.outcomes)
         return None
 
     @staticmethod

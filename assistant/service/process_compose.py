@@ -47,14 +47,17 @@ def _step_sentences(
     paper: DocumentInfo,
     lookup: Lookup,
     today: date,
+    named: bool = False,
 ) -> None:
-    for step in steps:
+    """One sentence per consultation; with ``named``, the first names the paper."""
+    for number, step in enumerate(steps):
         sources: list[Passage] = [step_passage(history, step, paper, today)]
         protocol = lookup(step.minutes.doc_id) if step.minutes else None
         if step.minutes is not None and protocol is not None:
             sources.append(minutes_passage(step.minutes, protocol))
         place = step_place(step)
-        draft.say(f"{place[0].upper()}{place[1:]}: {step_outcome(step, today)}", sources)
+        lead = f"{label(history)}: {place}" if named and number == 0 else f"{place[0].upper()}{place[1:]}"
+        draft.say(f"{lead}: {step_outcome(step, today)}", sources)
 
 
 def _linked_sentences(draft: Draft, history: PaperHistoryOut, lookup: Lookup) -> None:
@@ -98,8 +101,7 @@ def schedule_answer(
     if not ordered:
         draft.say(f"{label(history)}: {history.state.text}", [history_passage(history, paper)])
         return draft
-    draft.say(f"Beratungen zu {label(history)}", [history_passage(history, paper)])
-    _step_sentences(draft, history, ordered, paper, lookup, today)
+    _step_sentences(draft, history, ordered, paper, lookup, today, named=True)
     draft.say(f"Stand: {history.state.text}", [history_passage(history, paper)])
     return draft
 
@@ -108,11 +110,13 @@ def agenda_answer(
     meeting: MeetingDetailOut,
     document: DocumentInfo,
     lookup: Lookup,
+    today: date,
     lead: str = "",
     outcomes: Sequence[str] = (),
 ) -> Draft:
     """A meeting's agenda: each item with its paper and its result (only items with one of
     ``outcomes``, when asked for); ``lead`` says which meeting this is ("nächste Sitzung …")."""
+    held = meeting.date is not None and meeting.date < today
     draft = Draft()
     head = meeting_passage(meeting, document, lead)
     agenda = [item for item in meeting.agenda if not is_heading(item)]
@@ -129,7 +133,7 @@ def agenda_answer(
     draft.say(f"{intro}{meeting_title(meeting)}, {count}", [head])
     for item in items[:MAX_AGENDA_ITEMS]:
         paper = lookup(item.paper.doc_id) if item.paper else None
-        draft.say(agenda_text(item), [agenda_passage(meeting, item, paper or document)])
+        draft.say(agenda_text(item, held), [agenda_passage(meeting, item, paper or document, held)])
     if len(items) > MAX_AGENDA_ITEMS:
         draft.say(
             f"Weitere {len(items) - MAX_AGENDA_ITEMS} Tagesordnungspunkte sind hier nicht aufgeführt", [head]

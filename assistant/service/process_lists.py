@@ -188,7 +188,7 @@ def earlier_answer(
         return None
     history, _ = process.history_of(principal, found.doc_id)
     draft = Draft()
-    draft.say(f"Frühere und verknüpfte Vorlagen zu {label(history)}", [history_passage(history, found)])
+    draft.say(f"{label(history)}: {history.state.text}", [history_passage(history, found)])
     for linked in history.linked:
         linked_doc = lookup(linked.doc_id)
         if linked_doc is not None and (

@@ -197,18 +197,26 @@ def meeting_passage(meeting: MeetingDetailOut, document: DocumentInfo, note: str
     return record_passage(f"meeting:{meeting.meeting_id}", document, text, record)
 
 
-def agenda_text(item: AgendaItemOut) -> str:
-    """ "TOP 5 „Konzept …“ (Beschlussvorlage 2024/0884/3): „einstimmig beschlossen“"."""
-    paper = f" ({item.paper.paper_type} {item.paper.reference})".replace("( ", "(") if item.paper else ""
-    result = f": „{item.result}“" if item.result else ""
+def agenda_text(item: AgendaItemOut, held: bool) -> str:
+    """ "TOP 5 „Konzept …“ zu Beschlussvorlage 2024/0884/3: „einstimmig beschlossen“"; an item
+    without a result says so ("Beratung vorgesehen" at a meeting ahead). Nothing but a lower-case
+    word or a colon follows a title, which may end in "?" (a sentence would end there)."""
+    paper = (
+        " ".join(part for part in ("zu", item.paper.paper_type, item.paper.reference) if part)
+        if item.paper
+        else ""
+    )
+    paper = f" {paper}" if paper else ""
+    missing = "kein Ergebnis verzeichnet" if held else "Beratung vorgesehen"
+    result = f": „{item.result}“" if item.result else f": {missing}"
     number = f"TOP {item.number} " if item.number else ""
     return f"{number}„{item.title}“{paper}{result}"
 
 
-def agenda_passage(meeting: MeetingOut, item: AgendaItemOut, document: DocumentInfo) -> Passage:
+def agenda_passage(meeting: MeetingOut, item: AgendaItemOut, document: DocumentInfo, held: bool) -> Passage:
     who = f", Einreicher: {item.paper.originator}" if item.paper and item.paper.originator else ""
     paper = f"; Vorlage: {label(item.paper)}{who}" if item.paper else ""
-    text = f"{meeting_title(meeting)}, Tagesordnung: {agenda_text(item)}{paper}"
+    text = f"{meeting_title(meeting)}, Tagesordnung: {agenda_text(item, held)}{paper}"
     record = ProcessRecord(
         what="Tagesordnungspunkt",
         meeting_id=meeting.meeting_id,

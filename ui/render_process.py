@@ -138,7 +138,8 @@ def render_timeline(history: PaperHistoryOut, related: Sequence[RelatedPaperOut]
         or '<li class="step no-result">Noch nicht beraten.</li>'
     )
     parts = [
-        '<section class="timeline" id="verlauf" aria-label="Verlauf"><h3>Verlauf: Beratungsfolge und Ergebnisse</h3>',
+        '<section class="timeline" id="verlauf" aria-label="Verlauf">'
+        "<h3>Verlauf: Beratungsfolge und Ergebnisse</h3>",
         _state(history.state),
         f'<ol class="steps">{steps}</ol>',
     ]

@@ -15,17 +15,18 @@ service (``BodyAccess``): the process service leaves out what it may not see.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
 from assistant.access import Principal
 from assistant.answering.answerer import Answerer
-from assistant.answering.events import AnswerStream, Event
+from assistant.answering.events import AnswerStream
 from assistant.answering.prompt import Turn
 from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.models import SearchFilters
 from assistant.retrieval import HybridRetriever
+from assistant.service.opening import with_fields
 from assistant.service.process_compose import (
     Lookup,
     agenda_answer,
@@ -70,7 +71,10 @@ class ProcessAnswers:
         if asked is None or draft is None:
             return None
         response = draft.response(question, asked.kind, draft.abstained)
-        return _tagged(self._answerer.stream_composed(question, draft.passages, response, mode), asked.kind)
+        # The LLM's own answer, too, says that it answers a process question.
+        return with_fields(
+            self._answerer.stream_composed(question, draft.passages, response, mode), process=asked.kind
+        )
 
     def compose(
         self, principal: Principal, asked: ProcessQuestion, history: Sequence[Turn], today: date
@@ -79,7 +83,7 @@ class ProcessAnswers:
         if asked.kind == AGENDA:
             return self._agenda(principal, asked, today)
         if asked.kind == LIST:
-            return list_answer(self._process, principal, asked, self._by_subject, today)
+            return list_answer(self._process, principal, asked, today)
         if asked.kind == EARLIER:
             on_subject = asked.subject and not asked.references
             found = (
@@ -261,17 +265,3 @@ class ProcessAnswers:
 
 def _title_stems(document: DocumentInfo) -> set[str]:
     return set(analyze(f"{document.title} {document.subject}"))
-
-
-def _tagged(stream: AnswerStream, kind: str) -> AnswerStream:
-    """``stream`` with ``process`` set in its head and final events (the LLM's own answer too)."""
-
-    def events() -> Iterator[Event]:
-        for event in stream:
-            if event["event"] == "citations":
-                event = {**event, "process": kind}
-            elif event["event"] == "done":
-                event = {**event, "response": {**event["response"], "process": kind}}
-            yield event
-
-    return AnswerStream(stream.question, stream.standalone_question, stream.passages, events)

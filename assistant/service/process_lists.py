@@ -9,7 +9,7 @@ without one ("2025 gestellt") the paper's own date.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from assistant.access import Principal
@@ -46,7 +46,6 @@ _PLURALS = {
     "Informationsvorlage": "Informationsvorlagen",
     "Stellungnahme": "Stellungnahmen",
 }
-BySubject = Callable[..., list[DocumentInfo]]
 
 
 def state_source(
@@ -81,9 +80,7 @@ def _decision(process: ProcessService, principal: Principal, document: DocumentI
     return with_result[-1] if with_result else None
 
 
-def list_answer(
-    process: ProcessService, principal: Principal, asked: ProcessQuestion, by_subject: BySubject, today: date
-) -> Draft:
+def list_answer(process: ProcessService, principal: Principal, asked: ProcessQuestion, today: date) -> Draft:
     """The papers asked for, exactly from data, each with its result (or state)."""
     families = tuple(family for family in asked.paper_types if family)
     period = asked.period

@@ -20,6 +20,7 @@ from assistant.retrieval import HybridRetriever
 from assistant.service import AssistantService, AuditRecorder
 from assistant.service.alerts_service import AlertsService
 from assistant.service.body_access import BodyAccess
+from assistant.service.process_answers import ProcessAnswers
 from assistant.service.process_service import ProcessService
 from assistant.store.store import Store
 
@@ -53,6 +54,7 @@ def build_services(settings: Settings) -> Services:
     recorder = AuditRecorder(lambda: AuditLog(settings.audit_path))
     bodies = BodyAccess(settings.body_groups)
     process = ProcessService(store, retriever, recorder, bodies)
+    process_answers = ProcessAnswers(process, retriever, answerer)
     return Services(
         settings=settings,
         embedder=embedder,
@@ -68,6 +70,7 @@ def build_services(settings: Settings) -> Services:
             recorder,
             bodies,
             outcome_documents=process.outcome_documents,
+            process_answers=process_answers,
         ),
         process=process,
         alerts=AlertsService(

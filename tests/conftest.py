@@ -95,3 +95,13 @@ def sample_services(sample_corpus: Path, tmp_path_factory: pytest.TempPathFactor
         services.ingestor.ingest([str(group_folder)], access=frozenset({group_folder.name}))
     yield services
     services.close()
+
+
+@pytest.fixture(scope="session")
+def karlsruhe_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The whole Karlsruhe data crawled once (tests/karlsruhe_crawl.py); read-only for tests."""
+    from tests.karlsruhe_crawl import crawl_karlsruhe
+
+    shared_path("data", "oparl-karlsruhe")
+    with crawl_karlsruhe(SHARED, tmp_path_factory.mktemp("karlsruhe-crawl")) as crawled:
+        yield crawled

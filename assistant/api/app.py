@@ -74,6 +74,6 @@ def create_app(
     if ui:
         from ui.app import mount_ui  # Gradio is imported only when the UI is served
 
-        mount_ui(app, service, security, app.state.alerts)
+        mount_ui(app, service, security, process=app.state.process, alerts=app.state.alerts)
 
     return app

@@ -26,7 +26,10 @@ def build_embedder(settings: Settings) -> Embedder:
         from assistant.embedding.builtin_e5 import load_builtin_e5
 
         return load_builtin_e5(
-            settings.models_dir, device=settings.device, batch_size=settings.embed_batch_size
+            settings.models_dir,
+            device=settings.device,
+            precision=settings.embed_precision,
+            threads=settings.embed_threads,
         )
     from assistant.embedding.sentence_transformer import SentenceTransformerEmbedder
 

@@ -24,6 +24,7 @@ from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.indexing.report import IngestReport
 from assistant.indexing.workers import Job, prepare_all
+from assistant.store.passage_vectors import EmbedCounts, passage_vectors
 from assistant.store.search_text import search_text
 from assistant.store.store import DocumentWrite, Store
 from ingest.access_labels import PUBLIC
@@ -160,7 +161,9 @@ class Ingestor:
             for prepared in batch
             for chunk in prepared.chunks
         ]
-        vectors = self._embedder.embed_passages(texts)
+        counts = EmbedCounts()
+        vectors = passage_vectors(texts, self._embedder, self._store.catalog, self._store.vectors, counts)
+        report.embedded += counts.embedded
         writes = []
         offset = 0
         for prepared in batch:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from assistant.models import StoredChunk
 from assistant.store.catalog_migrations import migrate
+from assistant.store.search_text import chunk_text_hash
 from ingest.records import Chunk, ConsultationStep, DocumentInfo, Page
 
 SCHEMA_VERSION = 1
@@ -61,7 +62,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     section TEXT NOT NULL,
     start INTEGER NOT NULL,
     "end" INTEGER NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    text_hash TEXT  -- of the text embedded (search_text): whose vector another chunk may reuse
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 """
@@ -144,6 +146,7 @@ class Catalog:
         self._connection.execute("PRAGMA synchronous=NORMAL")
         self._connection.executescript(_SCHEMA)
         migrate(self._connection)  # a catalog of an earlier version: additive, in place
+        self._fill_text_hashes()
 
     def close(self) -> None:
         self._connection.close()
@@ -221,9 +224,19 @@ class Catalog:
                     [(document.doc_id, page.number, page.text) for page in pages],
                 )
                 self._connection.executemany(
-                    f"INSERT INTO chunks({_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO chunks({_CHUNK_COLUMNS}, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (c.chunk_id, c.doc_id, c.index, c.page, c.section, c.start, c.end, c.text)
+                        (
+                            c.chunk_id,
+                            c.doc_id,
+                            c.index,
+                            c.page,
+                            c.section,
+                            c.start,
+                            c.end,
+                            c.text,
+                            chunk_text_hash(document, c.section, c.text),
+                        )
                         for c in chunks
                     ],
                 )
@@ -252,7 +265,46 @@ class Catalog:
             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
 
+    def _fill_text_hashes(self) -> None:
+        """Give chunks written by an earlier version their ``text_hash`` (once; cheap when done)."""
+        with self._lock:
+            missing = self._connection.execute("SELECT 1 FROM chunks WHERE text_hash IS NULL LIMIT 1")
+            if missing.fetchone() is None:
+                return
+            with self._connection:
+                documents = {
+                    row["doc_id"]: _document_from_row(row)
+                    for row in self._connection.execute(f"SELECT {_DOC_COLUMNS} FROM documents")
+                }
+                rows = self._connection.execute(
+                    "SELECT seq, doc_id, section, text FROM chunks WHERE text_hash IS NULL"
+                ).fetchall()
+                self._connection.executemany(
+                    "UPDATE chunks SET text_hash = ? WHERE seq = ?",
+                    [
+                        (chunk_text_hash(documents[row["doc_id"]], row["section"], row["text"]), row["seq"])
+                        for row in rows
+                        if row["doc_id"] in documents
+                    ],
+                )
+
     # -- reads -----------------------------------------------------------------------------
+
+    def chunk_ids_by_hash(self, hashes: Sequence[str], per_hash: int = 2) -> dict[str, list[str]]:
+        """For each text hash, up to ``per_hash`` chunks embedded from that text (none: absent)."""
+        found: dict[str, list[str]] = {}
+        with self._lock:
+            for start in range(0, len(hashes), 500):  # SQLite's variable limit
+                batch = list(hashes[start : start + 500])
+                placeholders = ", ".join("?" * len(batch))
+                rows = self._connection.execute(
+                    f"SELECT text_hash, chunk_id FROM chunks WHERE text_hash IN ({placeholders})", batch
+                )
+                for row in rows:
+                    ids = found.setdefault(row["text_hash"], [])
+                    if len(ids) < per_hash:
+                        ids.append(row["chunk_id"])
+        return found
 
     def hashes(self) -> dict[str, str]:
         """doc_id → content hash of every document (what an ingest compares against)."""

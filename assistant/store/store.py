@@ -26,6 +26,7 @@ from assistant.embedding import Embedder
 from assistant.errors import StoreMismatchError
 from assistant.store.bm25_index import Bm25Index, saved_generation
 from assistant.store.catalog import SCHEMA_VERSION, Catalog
+from assistant.store.passage_vectors import passage_vectors
 from assistant.store.search_text import search_text
 from assistant.store.vectors import VectorStore
 from assistant.store.writer_lock import WriterLock, held_here, writer_active
@@ -341,7 +342,6 @@ class Store:
         ]
         for start in range(0, len(chunks), 1000):
             batch = chunks[start : start + 1000]
-            vectors = self._embedder.embed_passages(
-                [search_text(documents[chunk.doc_id], chunk.section, chunk.text) for chunk in batch]
-            )
+            texts = [search_text(documents[chunk.doc_id], chunk.section, chunk.text) for chunk in batch]
+            vectors = passage_vectors(texts, self._embedder, self.catalog, self.vectors)
             self.vectors.add(batch, vectors, documents)

@@ -22,6 +22,7 @@ PHASES: dict[str, str] = {
     "bm25-rebuild": "eval.bench.search_bench:bm25_rebuild",
     "api-clients": "eval.bench.api_bench:api_clients",
     "tiny-model": "eval.bench.semantic:build_tiny_model",
+    "precision-quality": "eval.bench.quality:precision_quality",
 }
 
 

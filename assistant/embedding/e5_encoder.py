@@ -18,12 +18,13 @@ Vectors equal sentence-transformers' for the same precision (tests/test_embeddin
 from __future__ import annotations
 
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assistant.embedding.precision import INTERCHANGEABLE, Precision, physical_cores
+from assistant.embedding.precision import Precision, physical_cores, variant_name
 
 MAX_TOKENS = 512
 _PAD_ID = 1  # XLM-R's <pad>, the id the converted config records
@@ -43,7 +44,7 @@ class BuiltinE5Embedder:
         threads: int = 0,
         prefixes: tuple[str, str] = ("query: ", "passage: "),
     ) -> None:
-        """``name``: the store's name of the model (int8 appends ``+int8``); ``threads`` 0: the cores."""
+        """``name``: the model's name (see ``variant_name``); ``threads`` 0: the physical cores."""
         import torch
         from tokenizers import Tokenizer
         from transformers import BertModel
@@ -73,8 +74,8 @@ class BuiltinE5Embedder:
 
     @property
     def name(self) -> str:
-        """fp32, bf16 and fp16 vectors share a store (see ``precision``); int8 ones do not."""
-        return self._base_name if self.precision in INTERCHANGEABLE else f"{self._base_name}+{self.precision}"
+        """The model and its precision (``precision.variant_name``): what the store records."""
+        return variant_name(self._base_name, self.precision)
 
     @property
     def dimension(self) -> int:
@@ -134,8 +135,15 @@ def _batches(sorted_lengths: np.ndarray, batch_tokens: int) -> list[slice]:
 
 
 def _quantised(model: Any) -> Any:
-    """The linear layers as int8 with one scale per output channel, activations quantised per call."""
+    """The linear layers as int8 with one scale per output channel, activations quantised per call.
+
+    torch 2.13 marks this eager-mode API deprecated (in favour of torchao, not a dependency here);
+    it works as before, so its warnings are silenced where it is called.
+    """
     import torch
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-    return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", message=".*deprecated.*", category=UserWarning)
+        return quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)

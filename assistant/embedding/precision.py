@@ -8,10 +8,12 @@ per output channel) is 1.4-1.6x faster than float32 on CPUs with VNNI but moves 
 (cosine down to ~0.94 on real chunks), so it is used only when asked for. A GPU computes in
 float16. ``auto`` picks from this table; an explicit choice is taken as it is.
 
-Vectors of float32, bfloat16 and float16 are interchangeable (the differences are far below what
-changes a ranking), so a store records them under one embedder name and may hold a mix, e.g.
-built on a GPU server and extended on a CPU one; int8 vectors are not, and have a name of their
-own (see ``BuiltinE5Embedder.name``).
+The embedder's name (the store's build record) names the variant: ``<model>`` for float32,
+``<model>+bf16``, ``<model>+fp16``, ``<model>+int8``. Vectors of float32, bfloat16 and float16 are
+interchangeable (the differences are far below what changes a ranking: see benchmarks/README.md),
+so a store built with one accepts the others (``same_vector_space``), e.g. built on a GPU server
+and extended on a CPU, and lists every variant that wrote to it; int8 vectors are not, and a store
+of them accepts only int8.
 """
 
 from __future__ import annotations
@@ -27,6 +29,23 @@ Precision = Literal["fp32", "bf16", "fp16", "int8"]
 PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16", "fp16", "int8")
 # Variants whose vectors agree with float32 closely enough to share a store (see module docstring).
 INTERCHANGEABLE: frozenset[str] = frozenset({"fp32", "bf16", "fp16"})
+
+
+def variant_name(model: str, precision: str) -> str:
+    """The embedder name of ``model`` computed in ``precision`` (float32: the model's own name)."""
+    return model if precision == "fp32" else f"{model}+{precision}"
+
+
+def same_vector_space(recorded: str, current: str) -> bool:
+    """True if vectors of embedder ``current`` may be stored beside (and queried against) ``recorded``'s."""
+    if recorded == current:
+        return True
+    base_recorded, _, variant_recorded = recorded.partition("+")
+    base_current, _, variant_current = current.partition("+")
+    return (
+        base_recorded == base_current
+        and {variant_recorded or "fp32", variant_current or "fp32"} <= INTERCHANGEABLE
+    )
 
 
 def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:

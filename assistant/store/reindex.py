@@ -143,6 +143,7 @@ def _reindex(
         record = {
             **recorded,
             "embedder": embedder.name,
+            "embedders": [embedder.name],
             "dimension": embedder.dimension,
             "collection": name,
         }

@@ -23,6 +23,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embedding import Embedder
+from assistant.embedding.precision import same_vector_space
 from assistant.errors import StoreMismatchError
 from assistant.store.bm25_index import Bm25Index, saved_generation
 from assistant.store.catalog import SCHEMA_VERSION, Catalog
@@ -77,6 +78,7 @@ class Store:
         self.catalog = Catalog(settings.catalog_path)
         # The collection comes from the build record: `ratsinfo reindex` switches it.
         self._collection = settings.collection
+        self._variants: list[str] = []  # every embedder variant that wrote vectors (build record)
         self._check_build_record()
         self._vectors = VectorStore(settings, self._collection)
         self._vectors_generation = self.catalog.generation
@@ -124,6 +126,7 @@ class Store:
     def build_record(self) -> dict[str, object]:
         return {
             "embedder": self._embedder.name,
+            "embedders": list(self._variants) if self._variants else [self._embedder.name],
             "dimension": self._embedder.dimension,
             "chunker": CHUNKER_VERSION,
             "chunk_max_words": self._settings.chunk_max_words,
@@ -136,11 +139,25 @@ class Store:
         self.catalog.set_meta("build", json.dumps(record))
         (self._settings.data_dir / "build.json").write_text(json.dumps(record, indent=2) + "\n")
 
+    def _note_variant(self) -> None:
+        """Before vectors are written: the build record lists this embedder variant among its writers.
+
+        float32, bfloat16 and float16 vectors of one model may share a store (``same_vector_space``);
+        the record says which of them it holds.
+        """
+        if self._embedder.name in self._variants:
+            return
+        self._variants.append(self._embedder.name)
+        recorded_raw = self.catalog.get_meta("build")
+        recorded = json.loads(recorded_raw) if recorded_raw else self.build_record()
+        self._record_build({**recorded, "embedders": list(self._variants)})
+
     def _check_build_record(self) -> None:
         current = self.build_record()
         recorded_raw = self.catalog.get_meta("build")
         if recorded_raw is None:
-            self._record_build(current)
+            self._variants = [self._embedder.name]
+            self._record_build(self.build_record())
             return
         recorded = json.loads(recorded_raw)
         self._collection = str(recorded.get("collection") or self._settings.collection)
@@ -148,7 +165,10 @@ class Store:
             # BM25 is rebuilt from the catalog with the new tokenisation (its folders say which
             # one they hold, see bm25_index.py); the record says which one the store uses now.
             self._record_build({**recorded, "search_terms": SEARCH_TERMS_VERSION})
-        if (recorded["embedder"], recorded["dimension"]) != (current["embedder"], current["dimension"]):
+        self._variants = list(recorded.get("embedders") or [recorded["embedder"]])
+        if recorded["dimension"] != current["dimension"] or not same_vector_space(
+            str(recorded["embedder"]), str(current["embedder"])
+        ):
             raise StoreMismatchError(
                 f"the store in {self._settings.data_dir} was built with embedder "
                 f"{recorded['embedder']} ({recorded['dimension']} dimensions), but the configured one "
@@ -220,6 +240,7 @@ class Store:
         if not writes:
             return
         with self.writing("write"):
+            self._note_variant()
             self.catalog.begin_pending_write([write.document.doc_id for write in writes])
             self.vectors.delete_documents([write.document.doc_id for write in writes])
             chunks = [chunk for write in writes for chunk in write.chunks]
@@ -335,6 +356,8 @@ class Store:
 
     def _reembed(self, chunk_ids: Sequence[str]) -> None:
         """Restore vectors from the catalog's chunk texts, without reading sources again."""
+        if chunk_ids:
+            self._note_variant()
         stored = self.catalog.chunks(chunk_ids)
         documents = self.documents()
         chunks = [

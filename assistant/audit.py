@@ -70,7 +70,7 @@ def filters_to_dict(filters: SearchFilters | None) -> dict[str, Any]:
         return {}
     data = {}
     for name, value in asdict(filters).items():
-        if value in ((), "", None):
+        if value in ((), "", None) or name == "doc_ids":  # doc_ids: derived by the service
             continue
         data[name] = value.isoformat() if isinstance(value, date) else value
     return data

@@ -140,6 +140,15 @@ class Settings(BaseSettings):
             "this many minutes (covers clock skew and objects saved during the last crawl)."
         ),
     )
+    body_groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "Who may see the non-public part of the council process: a JSON object mapping a body "
+            '(its name as the council system writes it, or its OParl id) to groups, e.g. {"Hauptausschuss": '
+            '["gremium-hauptausschuss"]}. A non-public agenda item, consultation or meeting document is '
+            "shown only to members of its bodies' groups; without an entry, only to the local operator."
+        ),
+    )
     host: str = Field("127.0.0.1", description="Address the API binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
     max_request_kb: int = Field(
@@ -155,6 +164,13 @@ class Settings(BaseSettings):
             "0 switches the limit off."
         ),
     )
+
+    @field_validator("body_groups")
+    @classmethod
+    def _groups(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        from ingest.access_labels import validate_group
+
+        return {body: [validate_group(group) for group in groups] for body, groups in value.items()}
 
     @field_validator("data_dir")
     @classmethod

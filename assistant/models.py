@@ -40,6 +40,10 @@ class SearchFilters:
     body: str = ""  # substring of a body in the Beratungsfolge, case-insensitive
     originator: str = ""  # substring of the originator, case-insensitive
     reference: str = ""  # exact reference number
+    result: str = ""  # normalised outcome of a paper's last result (ingest/process/results.py)
+    # The documents that may match at all: set by the service layer (from ``result``), never by
+    # a caller; None: any.
+    doc_ids: frozenset[str] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -51,6 +55,8 @@ class SearchFilters:
         return bool(self.body or self.originator)
 
     def matches(self, document: DocumentInfo) -> bool:
+        if self.doc_ids is not None and document.doc_id not in self.doc_ids:
+            return False
         if self.paper_types:
             wanted = {paper_type.casefold() for paper_type in self.paper_types}
             family = document.paper_family.casefold()

@@ -165,6 +165,8 @@ class HybridRetriever:
                 german=f"Die Suchanfrage ist länger als {MAX_QUERY_CHARS} Zeichen.",
             )
         filters = filters or SearchFilters()
+        if filters.result and filters.doc_ids is None:
+            raise InvalidRequestError("the result filter is resolved by the service layer")
         k = k or self._settings.top_k
         candidates = max(self._settings.candidate_k, k)
 

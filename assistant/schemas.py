@@ -138,6 +138,7 @@ class ConsultationOut(BaseModel):
     date: date | None
     public: bool | None
     role: str
+    result: str = Field("", description="The result as the source states it (e.g. an ALLRIS page).")
 
 
 class PageOut(BaseModel):
@@ -177,7 +178,7 @@ class DocumentOut(BaseModel):
             url=document.url,
             media_type=document.media_type,
             consultations=[
-                ConsultationOut(body=s.body, date=s.date, public=s.public, role=s.role)
+                ConsultationOut(body=s.body, date=s.date, public=s.public, role=s.role, result=s.result)
                 for s in document.consultations
             ],
             pages=pages,

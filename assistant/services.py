@@ -17,6 +17,8 @@ from assistant.offline import disable_phone_home
 from assistant.reranking import build_reranker
 from assistant.retrieval import HybridRetriever
 from assistant.service import AssistantService, AuditRecorder
+from assistant.service.body_access import BodyAccess
+from assistant.service.process_service import ProcessService
 from assistant.store.store import Store
 
 
@@ -29,6 +31,7 @@ class Services:
     answerer: Answerer
     ingestor: Ingestor
     service: AssistantService  # what the CLI, the API and the UI call
+    process: ProcessService  # the council process: history, meetings, paper lists, related papers
 
     def close(self) -> None:
         self.store.close()
@@ -45,6 +48,8 @@ def build_services(settings: Settings) -> Services:
     answerer = Answerer(retriever, extractive, generative, llm, settings)
     # The data dir's audit log, opened when the first record is written.
     recorder = AuditRecorder(lambda: AuditLog(settings.audit_path))
+    bodies = BodyAccess(settings.body_groups)
+    process = ProcessService(store, retriever, recorder, bodies)
     return Services(
         settings=settings,
         embedder=embedder,
@@ -52,5 +57,14 @@ def build_services(settings: Settings) -> Services:
         retriever=retriever,
         answerer=answerer,
         ingestor=Ingestor(store, embedder, settings),
-        service=AssistantService(store, retriever, answerer, embedder, recorder),
+        service=AssistantService(
+            store,
+            retriever,
+            answerer,
+            embedder,
+            recorder,
+            bodies,
+            outcome_documents=process.outcome_documents,
+        ),
+        process=process,
     )

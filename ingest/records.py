@@ -79,6 +79,7 @@ class ConsultationStep:
     date: date | None = None
     public: bool | None = None  # None: not stated
     role: str = ""  # e.g. "Entscheidung", "Vorberatung", "Kenntnisnahme"
+    result: str = ""  # as the source states it (an ALLRIS page's Beschlussart); "" when none
 
 
 @dataclass(frozen=True, slots=True)

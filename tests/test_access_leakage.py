@@ -220,9 +220,15 @@ class Suite:
 
 
 def _action(path: str) -> str:
+    """The action the audit record names for a request of ``path``."""
+    path = path.split("?")[0]
     if path.startswith("/api/v1/documents/"):
         return "document"
-    return path.removeprefix("/api/v1/").replace("/", "-")
+    if path.startswith("/api/v1/papers/"):  # /api/v1/papers/{id or reference}/history|related
+        return path.rsplit("/", 1)[-1]
+    if path.startswith("/api/v1/meetings/"):
+        return "meeting"
+    return path.removeprefix("/api/v1/").replace("/", "-").replace(".", "-")
 
 
 def _write(folder: Path, documents: dict[str, str]) -> None:
@@ -237,7 +243,10 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     _write(corpus / "public", PUBLIC_DOCUMENTS)
     _write(corpus / "a", RESTRICTED_A)
     _write(corpus / "b", RESTRICTED_B)
-    settings = Settings(data_dir=tmp_path_factory.mktemp("leak-data"))
+    # Group A may see what the Hauptausschuss discusses behind closed doors (its own paper's step).
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("leak-data"), body_groups={"Hauptausschuss": [GROUP_A]}
+    )
     services = build_services(settings)
     for folder, access in (("public", None), ("a", GROUP_A), ("b", GROUP_B)):
         report = services.ingestor.ingest(
@@ -402,6 +411,57 @@ def test_statistics_and_facets_count_only_visible_documents(suite: Suite) -> Non
             assert "2025" not in years
             text = json.dumps(facets, ensure_ascii=False) + json.dumps(stats, ensure_ascii=False)
             assert _leaks(text, SECRETS_A, suite.ids_a) == []
+
+
+# -- the council process: history, lists, related papers, meetings ----------------------------
+
+
+def test_histories_lists_and_related_papers_leak_nothing_to_outsiders(suite: Suite) -> None:
+    for user in ("bert", "carl"):
+        for wanted in ("NV/2025/999", *sorted(suite.ids_a)):
+            response = suite.call("GET", f"/api/v1/papers/{wanted}/history", user)
+            assert response.status_code == 404
+            assert response.json() == {"detail": f"no paper {wanted!r}"}  # the caller's own words
+            related = suite.call("GET", f"/api/v1/papers/{wanted}/related", user)
+            assert related.status_code == 404
+        for params in (
+            {"per_page": 200},
+            {"body": "Hauptausschuss", "per_page": 200},
+            {"originator": "Morgenlerche"},
+            {"reference": "NV/2025/999"},
+            {"date_from": "2025-01-01", "per_page": 200},
+            {"result": "unbekannt"},
+        ):
+            listed = suite.call("GET", "/api/v1/papers", user, params=params)
+            assert listed.status_code == 200, listed.text
+            assert {row["doc_id"] for row in listed.json()["papers"]} <= suite.public_ids | (
+                suite.ids_b if user == "bert" else set()
+            )
+            assert _leaks(_response_text(listed), SECRETS_A, suite.ids_a) == []
+            csv_params = {key: value for key, value in params.items() if key != "per_page"}
+            exported = suite.call("GET", "/api/v1/papers.csv", user, params=csv_params)
+            assert exported.status_code == 200 and _leaks(exported.text, SECRETS_A, suite.ids_a) == []
+        counted = suite.call("GET", "/api/v1/papers", user, params={"per_page": 1}).json()
+        assert counted["total"] == len(suite.public_ids) + (len(suite.ids_b) if user == "bert" else 0)
+        public = suite.call("GET", "/api/v1/papers/BV/2024/055/history", user)
+        assert public.status_code == 200 and [s["body"] for s in public.json()["steps"]] == [
+            "Hauptausschuss",
+            "Stadtrat",
+        ]
+        related = suite.call("GET", "/api/v1/papers/A/2024/101/related", user, params={"k": 20})
+        assert related.status_code == 200 and _leaks(_response_text(related), SECRETS_A, suite.ids_a) == []
+        assert suite.call("GET", "/api/v1/meetings", user).json() == {"total": 0, "meetings": []}
+
+
+def test_a_member_sees_the_history_of_their_restricted_paper(suite: Suite) -> None:
+    history = suite.call("GET", "/api/v1/papers/NV/2025/999/history", "anna")
+    assert history.status_code == 200
+    steps = history.json()["steps"]  # non-public, but the Hauptausschuss maps to group A
+    assert [(s["body"], s["public"], s["role"]) for s in steps] == [("Hauptausschuss", False, "Entscheidung")]
+    listed = suite.call(
+        "GET", "/api/v1/papers", "anna", params={"body": "Hauptausschuss", "per_page": 200}
+    ).json()
+    assert {row["doc_id"] for row in listed["papers"]} & suite.ids_a
 
 
 # -- tokens ------------------------------------------------------------------------------------

@@ -3,13 +3,12 @@ query's words highlighted (matched by stem, as BM25 matches them)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.schemas import SearchHit
+from assistant.service.csv_export import write_csv
 from ingest.text.identifiers import reference_candidates, reference_key
 from ingest.text.words import analyze
 from ui.render import document_link, esc, format_date, web_url
@@ -143,29 +142,22 @@ CSV_COLUMNS = (
 
 def results_csv(entries: Sequence[DocumentHit]) -> str:
     """The whole result list as CSV (semicolon-separated, as German spreadsheets expect)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for rank, entry in enumerate(entries, start=1):
-        hit = entry.best
-        writer.writerow(
+    return write_csv(
+        CSV_COLUMNS,
+        (
             (
                 rank,
-                hit.reference,
-                _cell(hit.title),
-                hit.paper_type,
-                hit.date.isoformat() if hit.date else "",
-                _cell(hit.body),
+                entry.best.reference,
+                entry.best.title,
+                entry.best.paper_type,
+                entry.best.date.isoformat() if entry.best.date else "",
+                entry.best.body,
                 ", ".join(str(p) for p in sorted(entry.pages)),
-                _cell(" ".join(hit.text.split())[:500]),
-                _cell(hit.source),
-                hit.doc_id,
-                f"{hit.score:.6f}",
+                " ".join(entry.best.text.split())[:500],
+                entry.best.source,
+                entry.best.doc_id,
+                f"{entry.best.score:.6f}",
             )
-        )
-    return buffer.getvalue()
-
-
-def _cell(value: str) -> str:
-    """Defuse spreadsheet formulas: a cell starting with = + - @ is read as one by Excel."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+            for rank, entry in enumerate(entries, start=1)
+        ),
+    )

@@ -12,6 +12,7 @@ from assistant.api.admin_routes import router as admin_router
 from assistant.api.audit_middleware import install_audit_middleware
 from assistant.api.errors import headers_of, status_of
 from assistant.api.limits import install_body_limit
+from assistant.api.process_routes import router as process_router
 from assistant.api.routes import router
 from assistant.auth.security import Security, build_security
 from assistant.config import Settings
@@ -45,6 +46,7 @@ def create_app(
     )
     app.state.services = services  # the admin ingest writes through its ingestor
     app.state.service = service
+    app.state.process = services.process.audited_by(security.audit)
     app.state.security = security
 
     @app.exception_handler(RatsinfoError)
@@ -59,6 +61,7 @@ def create_app(
     install_body_limit(app, settings.max_request_kb * 1024)  # inside the audit: 413s are on record
     install_audit_middleware(app, security.audit)
     app.include_router(router)
+    app.include_router(process_router)
     app.include_router(admin_router)
 
     @app.get("/", include_in_schema=False)

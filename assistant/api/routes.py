@@ -30,6 +30,7 @@ from assistant.service import (
     Turn,
     ndjson_lines,
 )
+from ingest.process.results import Outcome
 
 router = APIRouter()
 
@@ -54,6 +55,7 @@ class FilterIn(BaseModel):
     body: str = Field("", max_length=200)
     originator: str = Field("", max_length=200)
     reference: str = Field("", max_length=100)
+    result: Outcome | Literal[""] = Field("", description="Outcome of a paper's last result.")
 
     @field_validator("date_from", "date_to", mode="before")
     @classmethod
@@ -71,6 +73,7 @@ class FilterIn(BaseModel):
             body=self.body,
             originator=self.originator,
             reference=self.reference,
+            result=self.result,
         )
 
 

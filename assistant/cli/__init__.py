@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli import admin, backup, evaluation, ingest, models, search, serve
+from assistant.cli import admin, backup, evaluation, ingest, models, process, search, serve
 from assistant.cli.common import exit_codes_help
 
 app = typer.Typer(
@@ -28,6 +28,11 @@ app.command("search")(search.search)
 app.command("ask")(search.ask)
 app.command("stats")(search.stats)
 app.command("check")(search.check)
+app.command("history")(process.history)
+app.command("meetings")(process.meetings)
+app.command("agenda")(process.agenda)
+app.command("papers")(process.papers)
+app.command("related")(process.related)
 app.command("sample-corpus")(serve.sample_corpus)
 app.command("serve")(serve.serve)
 app.add_typer(admin.users_app, name="users")

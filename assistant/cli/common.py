@@ -89,6 +89,13 @@ ToOption = Annotated[str | None, typer.Option("--to", help="Latest date (YYYY-MM
 BodyOption = Annotated[str, typer.Option("--body", help="Body in the Beratungsfolge (part of name).")]
 OriginatorOption = Annotated[str, typer.Option("--originator", help="Originator (part of name).")]
 ReferenceOption = Annotated[str, typer.Option("--reference", help="Exact reference number.")]
+ResultOption = Annotated[
+    str,
+    typer.Option(
+        "--result",
+        help="Outcome of a paper's last result: angenommen, abgelehnt, verwiesen, zur Kenntnis genommen, …",
+    ),
+]
 
 
 def load_settings() -> Settings:
@@ -164,6 +171,7 @@ def build_filters(
     body: str,
     originator: str,
     reference: str,
+    result: str = "",
 ) -> SearchFilters:
     """The search filters of the command-line options."""
     return SearchFilters(
@@ -173,4 +181,5 @@ def build_filters(
         body=body,
         originator=originator,
         reference=reference,
+        result=result,
     )

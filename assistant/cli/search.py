@@ -16,6 +16,7 @@ from assistant.cli.common import (
     JsonOption,
     OriginatorOption,
     ReferenceOption,
+    ResultOption,
     ToOption,
     TypeOption,
     UserOption,
@@ -68,6 +69,7 @@ def search(
     body: BodyOption = "",
     originator: OriginatorOption = "",
     reference: ReferenceOption = "",
+    result: ResultOption = "",
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="Number of results.")] = 10,
     user: UserOption = None,
     as_json: JsonOption = False,
@@ -76,7 +78,7 @@ def search(
     settings = load_settings()
     with errors_to_exit():
         with refusal_audited(settings, "search", user, query) as refused:
-            filters = build_filters(types, date_from, date_to, body, originator, reference)
+            filters = build_filters(types, date_from, date_to, body, originator, reference, result)
             refused.filters = {**filters_to_dict(filters), "k": k}
             caller = cli_caller(settings, user)
             service = open_services(settings).service

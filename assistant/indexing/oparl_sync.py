@@ -1,6 +1,7 @@
 """Ingest and sync OParl sources: the entry point of ``ratsinfo ingest --oparl`` and ``ratsinfo sync``.
 
-``ingest`` crawls a source completely (and deletes documents the server no longer lists);
+``ingest`` crawls a source completely (and deletes documents and process records the server no
+longer lists);
 ``sync`` asks every known source only for what changed since its last successful crawl began,
 minus a safety overlap (``oparl_overlap_minutes``), and removes documents of deleted objects.
 A source's crawl start is recorded only when its crawl finished, so an interrupted or failed
@@ -156,6 +157,12 @@ class OParlSync:
                 indexer.index(crawl.records(system))
                 if since is None:
                     self._prune(system_url, indexer.seen_docs, result.report)
+                    self._store.prune_process(
+                        system_url,
+                        indexer.seen["paper"],
+                        indexer.seen["meeting"],
+                        indexer.seen["organization"],
+                    )
             finally:
                 crawl.close()
                 result.crawl.requests += client.requests

@@ -1,7 +1,9 @@
 """What the CLI, the API and the web UI do with documents, in one place.
 
 Every operation acts as a caller (principal, interface, name on the record) and applies the
-access rule here (assistant/service/visibility.py; search applies it inside the retriever).
+access rule here (assistant/service/visibility.py; search applies it inside the retriever). The
+caller's principal is first granted the labels of the bodies its groups map to
+(assistant/service/body_access.py): documents of non-public meetings carry those labels.
 Each operation that returns document content (search, ask, stream, document) or changes access
 writes exactly one audit record before its result leaves; a record that cannot be written stops
 it (AuditUnavailableError). Counts (stats, facets) and the UI's helpers return no document
@@ -10,8 +12,8 @@ content and write none.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.access import Principal
@@ -32,6 +34,7 @@ from assistant.schemas import (
     SearchResponse,
     StatsResponse,
 )
+from assistant.service.body_access import BodyAccess
 from assistant.service.caller import Caller
 from assistant.service.facets import FacetsResponse, collect_facets
 from assistant.service.opening import reference_only, with_opened
@@ -77,17 +80,29 @@ class AssistantService:
         answerer: Answerer,
         embedder: Embedder,
         recorder: AuditRecorder,
+        body_access: BodyAccess | None = None,
+        outcome_documents: Callable[[Principal, str], frozenset[str]] | None = None,
     ) -> None:
         self._store = store
         self._retriever = retriever
         self._answerer = answerer
         self._embedder = embedder
         self._recorder = recorder
+        self._bodies = body_access or BodyAccess()
+        # Documents whose last result has an outcome (ProcessService.outcome_documents), for
+        # the ``result`` filter; without it, that filter matches nothing.
+        self._outcome_documents = outcome_documents
 
     def audited_by(self, log: AuditLog) -> AssistantService:
         """The same service writing its records to ``log`` (the server's, shared with its users)."""
         return AssistantService(
-            self._store, self._retriever, self._answerer, self._embedder, AuditRecorder.to(log)
+            self._store,
+            self._retriever,
+            self._answerer,
+            self._embedder,
+            AuditRecorder.to(log),
+            self._bodies,
+            self._outcome_documents,
         )
 
     # -- configuration -------------------------------------------------------------------------
@@ -123,11 +138,12 @@ class AssistantService:
 
     def visible_documents(self, principal: Principal) -> list[DocumentInfo]:
         """Every document ``principal`` may see."""
-        return visible(principal, self._store.documents().values())
+        return visible(self._bodies.principal(principal), self._store.documents().values())
 
     def bodies(self, principal: Principal, doc_ids: Sequence[str]) -> dict[str, str]:
         """The bodies of the Beratungsfolge per visible document (for citation cards)."""
         documents = self._store.documents()
+        principal = self._bodies.principal(principal)
         found = {doc_id: documents.get(doc_id) for doc_id in doc_ids}
         return {
             doc_id: "; ".join(dict.fromkeys(doc.bodies))
@@ -145,6 +161,13 @@ class AssistantService:
         """Paper types, bodies, originators and years with counts over visible documents."""
         return collect_facets(self.visible_documents(principal))
 
+    def _filters(self, principal: Principal, filters: SearchFilters | None) -> SearchFilters | None:
+        """``filters`` with the ``result`` filter turned into the documents it admits."""
+        if filters is None or not filters.result:
+            return filters
+        found = self._outcome_documents(principal, filters.result) if self._outcome_documents else None
+        return replace(filters, doc_ids=found or frozenset())
+
     # -- audited operations ---------------------------------------------------------------------
 
     def search(
@@ -153,8 +176,10 @@ class AssistantService:
         """Hybrid search over the documents the caller may see: the top ``k`` passages."""
         with self._recorder.operation(caller, "search", query) as entry:
             entry.filters = {**filters_to_dict(filters), "k": k}
-            passages = self._retriever.search(query, caller.principal, filters, k)
-            opened = self.opened_by(caller.principal, query, filters)
+            principal = self._bodies.principal(caller.principal)
+            resolved = self._filters(principal, filters)
+            passages = self._retriever.search(query, principal, resolved, k)
+            opened = self.opened_by(principal, query, resolved)
             entry.returned = list(dict.fromkeys(p.document.doc_id for p in passages))
         return SearchResponse(
             query=query, results=[SearchHit.from_passage(p) for p in passages], opened=opened
@@ -172,7 +197,7 @@ class AssistantService:
         None: the configured one)."""
         with self._recorder.operation(caller, "ask", question) as entry:
             entry.filters = filters_to_dict(filters)
-            stream = self._opening(caller, question, filters, history, mode)
+            stream = self._opening(caller.principal, question, filters, history, mode)
             response = stream.result()
             _note_answer(entry, stream)
         return response
@@ -189,7 +214,7 @@ class AssistantService:
         the record is written when this returns, before the first event."""
         with self._recorder.operation(caller, "ask-stream", question) as entry:
             entry.filters = filters_to_dict(filters)
-            stream = self._opening(caller, question, filters, history, mode)
+            stream = self._opening(caller.principal, question, filters, history, mode)
             _note_answer(entry, stream)
         return stream
 
@@ -201,7 +226,7 @@ class AssistantService:
         documents the answer may cite); otherwise the answer is complete at once (the record names
         exactly the cited ones). A follow-up's record says what it was searched as."""
         with self._recorder.operation(caller, "ask", question) as entry:
-            stream = self._opening(caller, question, None, history, None)
+            stream = self._opening(caller.principal, question, None, list(history), None)
             live = self._answerer.mode == "llm"
             events: Iterator[Event] | list[Event] = iter(stream) if live else list(stream)
             _note_answer(entry, stream)
@@ -214,7 +239,7 @@ class AssistantService:
         number that names exactly one visible document (surrounding blanks ignored). A document
         the caller may not see is exactly as missing as none (NotFoundError)."""
         with self._recorder.operation(caller, "document", wanted[:_MAX_WANTED_CHARS]) as entry:
-            found = self._find(caller.principal, wanted, by_reference)
+            found = self._find(self._bodies.principal(caller.principal), wanted, by_reference)
             pages = [PageOut(number=p.number, text=p.text) for p in self._store.catalog.pages(found.doc_id)]
             entry.returned = [found.doc_id]
         return DocumentOut.from_document(found, pages)
@@ -247,15 +272,18 @@ class AssistantService:
 
     def _opening(
         self,
-        caller: Caller,
+        principal: Principal,
         question: str,
         filters: SearchFilters | None,
         history: Sequence[Turn],
         mode: str | None,
     ) -> AnswerStream:
-        """The answerer's stream for ``question``, naming the paper a bare reference opens."""
-        stream = self._answerer.stream(question, caller.principal, filters, history, mode)
-        return with_opened(stream, self.opened_by(caller.principal, question, filters))
+        """The answerer's stream for ``question`` as ``principal`` (with the labels of the bodies
+        it may see, filters resolved), naming the paper a bare reference opens."""
+        principal = self._bodies.principal(principal)
+        filters = self._filters(principal, filters)
+        stream = self._answerer.stream(question, principal, filters, history, mode)
+        return with_opened(stream, self.opened_by(principal, question, filters))
 
     # -- finding one document -------------------------------------------------------------------
 

@@ -33,10 +33,11 @@ class FacetsResponse(BaseModel):
     years: list[FacetValue]
 
 
-def _ranked(values: Iterable[str]) -> list[FacetValue]:
+def ranked(values: Iterable[str]) -> list[FacetValue]:
+    """Distinct non-empty values with their counts, most frequent first."""
     counts = Counter(value for value in values if value)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [FacetValue(value=value, count=count) for value, count in ranked]
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [FacetValue(value=value, count=count) for value, count in ordered]
 
 
 def _families(visible: Sequence[DocumentInfo]) -> list[FamilyFacet]:
@@ -49,7 +50,7 @@ def _families(visible: Sequence[DocumentInfo]) -> list[FamilyFacet]:
         FamilyFacet(
             value=family,
             count=len(docs),
-            types=_ranked(doc.paper_type for doc in docs if doc.paper_type.casefold() != family.casefold()),
+            types=ranked(doc.paper_type for doc in docs if doc.paper_type.casefold() != family.casefold()),
         )
         for family, docs in members.items()
     ]
@@ -60,12 +61,12 @@ def collect_facets(visible: Sequence[DocumentInfo]) -> FacetsResponse:
     """Paper types (as stated, and by family), bodies, originators and years, with document counts."""
     return FacetsResponse(
         documents=len(visible),
-        paper_types=_ranked(doc.paper_type for doc in visible),
+        paper_types=ranked(doc.paper_type for doc in visible),
         paper_families=_families(visible),
         # A body appears once per document, however many consultation steps it has there.
-        bodies=_ranked(body for doc in visible for body in set(doc.bodies)),
-        originators=_ranked(doc.originator for doc in visible),
+        bodies=ranked(body for doc in visible for body in set(doc.bodies)),
+        originators=ranked(doc.originator for doc in visible),
         years=sorted(
-            _ranked(str(doc.date.year) for doc in visible if doc.date), key=lambda f: f.value, reverse=True
+            ranked(str(doc.date.year) for doc in visible if doc.date), key=lambda f: f.value, reverse=True
         ),
     )

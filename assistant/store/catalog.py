@@ -18,10 +18,12 @@ from pathlib import Path
 
 from assistant.models import StoredChunk
 from assistant.store.catalog_migrations import migrate
+from assistant.store.process_schema import PROCESS_SCHEMA
 from assistant.store.search_text import chunk_text_hash
+from assistant.store.text_hashes import fill_missing_text_hashes
 from ingest.records import Chunk, ConsultationStep, DocumentInfo, Page
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # additive changes are migrated in place (catalog_migrations.py), not versioned
 _PENDING = "pending_write"  # meta key: JSON list of doc ids whose vectors are being rewritten
 
 _SCHEMA = """
@@ -90,6 +92,7 @@ def _decode_consultations(raw: str) -> tuple[ConsultationStep, ...]:
             date=date.fromisoformat(item["date"]) if item["date"] else None,
             public=item["public"],
             role=item["role"],
+            result=item.get("result", ""),
         )
         for item in json.loads(raw)
     )
@@ -146,10 +149,23 @@ class Catalog:
         self._connection.execute("PRAGMA synchronous=NORMAL")
         self._connection.executescript(_SCHEMA)
         migrate(self._connection)  # a catalog of an earlier version: additive, in place
-        self._fill_text_hashes()
+        self._connection.executescript(PROCESS_SCHEMA)
+        fill_missing_text_hashes(self)  # chunks written before the column existed
 
     def close(self) -> None:
         self._connection.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The connection inside one transaction (for the process tables beside the documents)."""
+        with self._lock, self._connection:
+            yield self._connection
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection for reads, serialised with the other users of it."""
+        with self._lock:
+            yield self._connection
 
     # -- build record and generation -------------------------------------------------------
 
@@ -265,46 +281,7 @@ class Catalog:
             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
 
-    def _fill_text_hashes(self) -> None:
-        """Give chunks written by an earlier version their ``text_hash`` (once; cheap when done)."""
-        with self._lock:
-            missing = self._connection.execute("SELECT 1 FROM chunks WHERE text_hash IS NULL LIMIT 1")
-            if missing.fetchone() is None:
-                return
-            with self._connection:
-                documents = {
-                    row["doc_id"]: _document_from_row(row)
-                    for row in self._connection.execute(f"SELECT {_DOC_COLUMNS} FROM documents")
-                }
-                rows = self._connection.execute(
-                    "SELECT seq, doc_id, section, text FROM chunks WHERE text_hash IS NULL"
-                ).fetchall()
-                self._connection.executemany(
-                    "UPDATE chunks SET text_hash = ? WHERE seq = ?",
-                    [
-                        (chunk_text_hash(documents[row["doc_id"]], row["section"], row["text"]), row["seq"])
-                        for row in rows
-                        if row["doc_id"] in documents
-                    ],
-                )
-
     # -- reads -----------------------------------------------------------------------------
-
-    def chunk_ids_by_hash(self, hashes: Sequence[str], per_hash: int = 2) -> dict[str, list[str]]:
-        """For each text hash, up to ``per_hash`` chunks embedded from that text (none: absent)."""
-        found: dict[str, list[str]] = {}
-        with self._lock:
-            for start in range(0, len(hashes), 500):  # SQLite's variable limit
-                batch = list(hashes[start : start + 500])
-                placeholders = ", ".join("?" * len(batch))
-                rows = self._connection.execute(
-                    f"SELECT text_hash, chunk_id FROM chunks WHERE text_hash IN ({placeholders})", batch
-                )
-                for row in rows:
-                    ids = found.setdefault(row["text_hash"], [])
-                    if len(ids) < per_hash:
-                        ids.append(row["chunk_id"])
-        return found
 
     def hashes(self) -> dict[str, str]:
         """doc_id → content hash of every document (what an ingest compares against)."""

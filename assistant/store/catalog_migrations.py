@@ -5,7 +5,7 @@ processes opening the same old catalog do not both alter it), and says in the lo
 
 * ``text_hash``: the hash of the text each chunk was embedded from, so that an unchanged text
   reuses its stored vector instead of being embedded again; older rows get theirs when the
-  catalog opens (``Catalog._fill_text_hashes``).
+  catalog opens (``text_hashes.fill_missing_text_hashes``).
 * ``paper_family``: documents used to hold only the normalised type in ``paper_type``; now
   ``paper_type`` is the type as the source states it and ``paper_family`` its normalised family.
   For rows written before, the old value is both (it was a family or ""). Filters and facets work

@@ -81,6 +81,10 @@ class DocumentTable:
     def mask(self, principal: Principal, filters: SearchFilters) -> np.ndarray:
         """Rows ``principal`` may see that match ``filters`` (``SearchFilters.matches``)."""
         mask = self.visible(principal)
+        if filters.doc_ids is not None:
+            allowed = np.zeros(len(self), dtype=bool)
+            allowed[[self.position[d] for d in filters.doc_ids if d in self.position]] = True
+            mask &= allowed
         if filters.paper_types:
             wanted = {paper_type.casefold() for paper_type in filters.paper_types}
             stated = self._any_of(

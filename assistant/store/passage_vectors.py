@@ -19,6 +19,7 @@ import numpy as np
 from assistant.embedding import Embedder
 from assistant.store.catalog import Catalog
 from assistant.store.search_text import text_hash
+from assistant.store.text_hashes import chunk_ids_by_hash
 from assistant.store.vectors import VectorStore
 
 
@@ -57,7 +58,7 @@ def passage_vectors(
 
 def stored_vectors(catalog: Catalog, vectors: VectorStore, hashes: list[str]) -> dict[str, np.ndarray]:
     """hash -> a vector Chroma holds for a chunk with that text hash (absent when none has one)."""
-    candidates = catalog.chunk_ids_by_hash(hashes)
+    candidates = chunk_ids_by_hash(catalog, hashes)
     if not candidates:
         return {}
     stored = vectors.embeddings([chunk_id for ids in candidates.values() for chunk_id in ids])

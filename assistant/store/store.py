@@ -28,6 +28,7 @@ from assistant.errors import StoreMismatchError
 from assistant.store.bm25_index import Bm25Index, saved_generation
 from assistant.store.catalog import SCHEMA_VERSION, Catalog
 from assistant.store.passage_vectors import passage_vectors
+from assistant.store.process_tables import ProcessBatch, ProcessTables
 from assistant.store.search_text import search_text
 from assistant.store.vectors import VectorStore
 from assistant.store.writer_lock import WriterLock, held_here, writer_active
@@ -76,6 +77,7 @@ class Store:
         self._embedder = embedder
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.catalog_path)
+        self._process = ProcessTables(self.catalog)
         # The collection comes from the build record: `ratsinfo reindex` switches it.
         self._collection = settings.collection
         self._variants: list[str] = []  # every embedder variant that wrote vectors (build record)
@@ -258,6 +260,19 @@ class Store:
                 self.catalog.begin_pending_write(doc_ids)
                 self.vectors.delete_documents(doc_ids)
                 self.catalog.delete_documents(doc_ids)
+
+    def apply_process(self, batch: ProcessBatch) -> None:
+        """Write a batch of council process records (see ``process_tables``)."""
+        if batch:
+            with self.writing("process"):
+                self._process.apply(batch)
+
+    def prune_process(
+        self, source: str, papers: set[str], meetings: set[str], organizations: set[str]
+    ) -> int:
+        """After a complete crawl of ``source``: remove its process records no list named."""
+        with self.writing("process"):
+            return self._process.prune(source, papers, meetings, organizations)
 
     def set_access(self, doc_id: str, access: frozenset[str]) -> None:
         with self.writing("set access"):

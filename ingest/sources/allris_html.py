@@ -12,7 +12,8 @@ this module reads the labelled header table into ``CouncilMetadata`` for ``RawDo
   "Federführend:"
 * subject: "Betreff:"
 * consultations: the "Beratungsfolge:" table; a row naming a body (and its role) is followed by
-  one row per session date
+  one row per session date, whose last text cell holds the Beschlussart (the result) once the
+  body has decided (empty while the session is planned)
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def _consultations(soup: BeautifulSoup) -> tuple[ConsultationStep, ...]:
         cells = line.find_all("td", recursive=False)
         names = [cell for cell in cells if "text1" in (cell.get("class") or [])]
         dates = [cell for cell in cells if "text2" in (cell.get("class") or [])]
+        decided = [cell for cell in cells if "text3" in (cell.get("class") or [])]
         if names:
             if body and not dated:
                 steps.append(ConsultationStep(body=body, role=role))
@@ -90,7 +92,8 @@ def _consultations(soup: BeautifulSoup) -> tuple[ConsultationStep, ...]:
             role = _text(names[1]) if len(names) > 1 else ""
             dated = False
         elif dates and body:
-            steps.append(ConsultationStep(body=body, date=_day(_text(dates[0])), role=role))
+            result = _text(decided[0]) if decided else ""  # the Beschlussart, once decided
+            steps.append(ConsultationStep(body=body, date=_day(_text(dates[0])), role=role, result=result))
             dated = True
     if body and not dated:
         steps.append(ConsultationStep(body=body, role=role))

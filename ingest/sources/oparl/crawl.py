@@ -2,22 +2,34 @@
 
 Lists are read page by page; the files of a page are fetched together, and every paper and
 meeting is handed over as a typed record (``crawl_records``) as soon as it is built: its
-documents, a tombstone for a deleted object (``deleted: true``), or why it is unavailable. The
-crawl writes only its own caches in the sync state (file texts, referenced objects); the
+documents and its records of the council process, a tombstone for a deleted object
+(``deleted: true``), or why it is unavailable. Organisations are handed over page by page.
+The crawl writes only its own caches in the sync state (file texts, referenced objects); the
 indexer batches the records into the store and records which documents each object produced.
+
+An object that refers to something that could not be fetched for the moment (an organisation,
+a person, a meeting, a consultation or agenda item given as a URL) is built again at the end of
+the crawl, after the references are asked once more; if they still fail, it is handed over as
+it is, marked incomplete, and fetched again at the next sync. It never silently loses a name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from ingest.records import Failure
 from ingest.sources.oparl.adapters import JsonObject
 from ingest.sources.oparl.client import FetchError, OParlClient
-from ingest.sources.oparl.crawl_records import CrawledObject, CrawlRecord, Tombstone, Unavailable
+from ingest.sources.oparl.crawl_records import (
+    CrawledObject,
+    CrawlRecord,
+    Organizations,
+    Tombstone,
+    Unavailable,
+)
 from ingest.sources.oparl.files import FileFetcher, FileText
 from ingest.sources.oparl.mapping import (
     build_document,
@@ -31,6 +43,7 @@ from ingest.sources.oparl.mapping import (
     paper_metadata,
     web_url,
 )
+from ingest.sources.oparl.process_mapping import meeting_records, organization_record, paper_records
 from ingest.sources.oparl.references import StateReferences
 from ingest.sources.oparl.state import SyncState
 
@@ -52,6 +65,17 @@ class CrawlStats:
 
 def _text(value: object) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+@dataclass(slots=True)
+class _Deferred:
+    """An object built while some of its references were unavailable, to be built again."""
+
+    obj: JsonObject
+    kind: str  # "paper" or "meeting"
+    texts: dict[str, FileText]
+    municipality: str
+    missing: dict[str, str] = field(default_factory=dict)  # URL → why it failed
 
 
 class SourceCrawl:
@@ -76,6 +100,7 @@ class SourceCrawl:
         self._refs = StateReferences(state, client, source, version)
         self._fetcher = FileFetcher(client, state, client.config.concurrency)
         self._processed: set[str] = set()
+        self._deferred: list[_Deferred] = []
 
     def close(self) -> None:
         self._fetcher.close()
@@ -93,6 +118,7 @@ class SourceCrawl:
         for body in self._bodies(system):
             yield from self._crawl_body(body)
         yield from self._retry_pending()
+        yield from self._retry_deferred()
 
     # -- lists ----------------------------------------------------------------------------
 
@@ -125,21 +151,26 @@ class SourceCrawl:
 
     def _crawl_body(self, body: JsonObject) -> Iterator[CrawlRecord]:
         municipality = municipality_name(_text(body.get("name")))
-        for field_name, kind, expected in (
-            ("organization", "organization", "Organization"),
-            ("person", "person", "Person"),
-        ):
-            for page in self._list(body, field_name, expected):
-                for obj in page:
-                    if obj.get("deleted"):
-                        self._refs.forget(obj["id"])
-                    else:
-                        self._refs.remember(kind, obj)
-                self._state.commit()
+        for page in self._list(body, "organization", "Organization"):
+            self._remember(page, "organization")
+            yield Organizations(
+                tuple(organization_record(obj) for obj in page if not obj.get("deleted")),
+                tuple(obj["id"] for obj in page if obj.get("deleted")),
+            )
+        for page in self._list(body, "person", "Person"):
+            self._remember(page, "person")
         for page in self._list(body, "meeting", "Meeting"):
             yield from self._take_meetings(page, municipality)
         for page in self._list(body, "paper", "Paper"):
             yield from self._take_papers(page, municipality)
+
+    def _remember(self, page: list[JsonObject], kind: str) -> None:
+        for obj in page:
+            if obj.get("deleted"):
+                self._refs.forget(obj["id"])
+            else:
+                self._refs.remember(kind, obj)
+        self._state.commit()
 
     def _retry_pending(self) -> Iterator[CrawlRecord]:
         for object_id, kind in self._state.pending(self._source):
@@ -165,7 +196,7 @@ class SourceCrawl:
     # -- objects → documents --------------------------------------------------------------
 
     def _take_meetings(self, page: list[JsonObject], municipality: str) -> Iterator[CrawlRecord]:
-        live = []
+        live: list[tuple[JsonObject, dict[str, str]]] = []
         for meeting in page:
             self._processed.add(meeting["id"])
             if meeting.get("deleted"):
@@ -173,43 +204,78 @@ class SourceCrawl:
                 yield Tombstone(meeting["id"])
                 continue
             self._refs.remember("meeting", meeting)
+            unresolved = self._resolve(meeting, "agendaItem", "AgendaItem")
             for item in listed(meeting.get("agendaItem")):
                 if isinstance(item, dict):
                     self._refs.remember("agendaItem", item)
-            live.append(meeting)
-        texts = self._fetcher.texts([file for m in live for _, _, _, file in meeting_files(m)])
+            live.append((meeting, unresolved))
+        texts = self._fetcher.texts([file for m, _ in live for _, _, _, file in meeting_files(m)])
         yield from self._file_failures()
-        for meeting in live:
+        for meeting, unresolved in live:
             self._stats.meetings += 1
-            yield self._guarded(meeting, "meeting", self._build_meeting, texts, municipality)
+            yield from self._take(_Deferred(meeting, "meeting", texts, municipality, unresolved))
 
     def _take_papers(self, page: list[JsonObject], municipality: str) -> Iterator[CrawlRecord]:
-        live = []
+        live: list[tuple[JsonObject, dict[str, str]]] = []
         for paper in page:
             self._processed.add(paper["id"])
             if paper.get("deleted"):
                 yield Tombstone(paper["id"])
             else:
-                self._resolve_consultations(paper)
-                live.append(paper)
-        texts = self._fetcher.texts([file for paper in live for file in paper_files(paper)])
+                live.append((paper, self._resolve(paper, "consultation", "Consultation")))
+        texts = self._fetcher.texts([file for paper, _ in live for file in paper_files(paper)])
         yield from self._file_failures()
-        for paper in live:
+        for paper, unresolved in live:
             self._stats.papers += 1
-            yield self._guarded(paper, "paper", self._build_paper, texts, municipality)
+            yield from self._take(_Deferred(paper, "paper", texts, municipality, unresolved))
 
-    def _resolve_consultations(self, paper: JsonObject) -> None:
-        """1.0 servers may list consultations as URLs: fetch them (they carry the bodies)."""
+    def _resolve(self, obj: JsonObject, field_name: str, expected: str) -> dict[str, str]:
+        """Fetch the items of a list given as URLs (1.0 servers list consultations so).
+
+        An item that is gone is dropped; one that fails for the moment stays a URL (the mapping
+        skips it) and is returned with why, so that the object is built again later.
+        """
         resolved: list[Any] = []
-        for item in listed(paper.get("consultation")):
+        failed: dict[str, str] = {}
+        for item in listed(obj.get(field_name)):
             if isinstance(item, str):
                 try:
-                    item = self._repaired(self._client.get_json(item), "Consultation")
-                except FetchError:
-                    continue
+                    item = self._repaired(self._client.get_json(item), expected)
+                except FetchError as error:
+                    if error.permanent:
+                        continue
+                    failed[item] = error.reason
             resolved.append(item)
-        if resolved or "consultation" in paper:
-            paper["consultation"] = resolved
+        if resolved or field_name in obj:
+            obj[field_name] = resolved
+        return failed
+
+    def _take(self, job: _Deferred, last_try: bool = False) -> Iterator[CrawlRecord]:
+        """Build one object; one lacking a reference is built again at the end of the crawl."""
+        build = self._build_paper if job.kind == "paper" else self._build_meeting
+        self._refs.begin()
+        record = self._guarded(job.obj, job.kind, build, job.texts, job.municipality)
+        missing = {**job.missing, **self._refs.missing()}
+        if missing and not last_try:
+            self._deferred.append(_Deferred(job.obj, job.kind, job.texts, job.municipality, missing))
+            return
+        if missing and isinstance(record, CrawledObject):
+            reason = "; ".join(f"{url}: {why}" for url, why in missing.items())
+            record = replace(
+                record, incomplete=record.incomplete or f"reference unavailable: {reason}"[:1000]
+            )
+        yield record
+
+    def _retry_deferred(self) -> Iterator[CrawlRecord]:
+        """Ask the unavailable references once more, then build their objects for good."""
+        deferred, self._deferred = self._deferred, []
+        for job in deferred:
+            self._refs.retry(job.missing)
+            field_name, expected = ("consultation", "Consultation")
+            if job.kind == "meeting":
+                field_name, expected = ("agendaItem", "AgendaItem")
+            unresolved = self._resolve(job.obj, field_name, expected)
+            yield from self._take(_Deferred(job.obj, job.kind, job.texts, job.municipality, unresolved), True)
 
     def _guarded(
         self,
@@ -232,7 +298,7 @@ class SourceCrawl:
         url = web_url(paper)
         document = build_document(oparl_doc_id(paper["id"]), url or paper["id"], url, text, metadata)
         incomplete = next((file.error for file in files if file.transient), "")
-        return CrawledObject(paper["id"], "paper", (document,), incomplete)
+        return CrawledObject(paper["id"], "paper", (document,), incomplete, paper_records(paper, self._refs))
 
     def _build_meeting(
         self, meeting: JsonObject, texts: dict[str, FileText], municipality: str
@@ -255,7 +321,8 @@ class SourceCrawl:
                     metadata,
                 )
             )
-        return CrawledObject(meeting["id"], "meeting", tuple(documents), incomplete)
+        records = meeting_records(meeting, self._refs)
+        return CrawledObject(meeting["id"], "meeting", tuple(documents), incomplete, records)
 
     def _file_failures(self) -> Iterator[Failure]:
         failures = list(self._fetcher.failures)

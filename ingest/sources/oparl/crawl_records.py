@@ -1,6 +1,8 @@
 """What a crawl of one OParl source hands to the indexer, object by object.
 
-* ``CrawledObject``: a paper or meeting and the documents it produced this time;
+* ``CrawledObject``: a paper or meeting, the documents it produced this time and its records of
+  the council process (``ingest.process.records``);
+* ``Organizations``: a page of organisations (bodies, factions, offices), and those deleted;
 * ``Tombstone``: an object the server reports as deleted (or gone): its documents go;
 * ``Unavailable``: an object that could not be crawled now: its documents stay as they are;
 * ``Failure`` (from ``ingest.records``): a file that could not be read, reported only.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingest.process.records import Organization, ProcessRecords
 from ingest.records import Failure, RawDocument
 
 
@@ -22,6 +25,13 @@ class CrawledObject:
     kind: str  # "paper" or "meeting"
     documents: tuple[RawDocument, ...]
     incomplete: str = ""  # why the object must be fetched again next time ("" if complete)
+    process: ProcessRecords | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Organizations:
+    organizations: tuple[Organization, ...]
+    deleted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,4 +47,4 @@ class Unavailable:
     pending_reason: str = ""  # recorded as why to fetch it again; "" leaves that record as it is
 
 
-CrawlRecord = CrawledObject | Tombstone | Unavailable | Failure
+CrawlRecord = CrawledObject | Organizations | Tombstone | Unavailable | Failure

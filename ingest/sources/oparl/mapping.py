@@ -24,7 +24,7 @@ from ingest.metadata import paper_type_and_family
 from ingest.records import ConsultationStep, CouncilMetadata, RawDocument
 from ingest.sources.oparl.adapters import JsonObject
 
-MAPPING_VERSION = "oparl-1"  # part of every content hash: a change here re-indexes documents
+MAPPING_VERSION = "oparl-2"  # part of every content hash: a change here re-indexes documents
 PAGE_BREAK = "\f"
 _MUNICIPALITY_KINDS = re.compile(
     r"^(?:Landeshauptstadt|Hansestadt|Universitätsstadt|Kreisstadt|Große Kreisstadt|Stadt|Gemeinde"
@@ -45,6 +45,7 @@ class MeetingInfo:
     name: str
     day: date | None
     organizations: tuple[str, ...] = ()  # names
+    organization_ids: tuple[str, ...] = ()
 
 
 class References(Protocol):
@@ -85,7 +86,8 @@ def municipality_name(body_name: str) -> str:
     return _MUNICIPALITY_KINDS.sub("", body_name.strip()).strip()
 
 
-def _text(value: object) -> str:
+def text_of(value: object) -> str:
+    """A string value with its white space collapsed; "" for anything else."""
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
@@ -96,31 +98,32 @@ def listed(value: object) -> list[Any]:
     return [value] if isinstance(value, dict | str) else []
 
 
-def _urls(value: object) -> list[str]:
+def urls(value: object) -> list[str]:
     """URLs of a reference list whose items may be URLs or embedded objects."""
     items = value if isinstance(value, list) else [value]
-    urls = []
+    found = []
     for item in items:
         if isinstance(item, str):
-            urls.append(item)
+            found.append(item)
         elif isinstance(item, dict) and isinstance(item.get("id"), str):
-            urls.append(item["id"])
-    return urls
+            found.append(item["id"])
+    return found
 
 
-def _names(value: object, resolve: Any) -> list[str]:
-    names: list[str] = []
+def names(value: object, resolve: Any) -> list[str]:
+    """Names of a reference list: embedded objects' names, URLs resolved with ``resolve``."""
+    found: list[str] = []
     items = value if isinstance(value, list) else [value]
     for item in items:
-        if isinstance(item, dict) and _text(item.get("name")):
-            name = _text(item.get("name"))
+        if isinstance(item, dict) and text_of(item.get("name")):
+            name = text_of(item.get("name"))
         elif isinstance(item, str):
             name = resolve(item)
         else:
             continue
-        if name and name not in names:
-            names.append(name)
-    return names
+        if name and name not in found:
+            found.append(name)
+    return found
 
 
 def consultation_steps(paper: JsonObject, refs: References) -> tuple[ConsultationStep, ...]:
@@ -131,18 +134,21 @@ def consultation_steps(paper: JsonObject, refs: References) -> tuple[Consultatio
             continue  # a bare URL: resolved (fetched) by the crawler before mapping
         meeting_url = consultation.get("meeting")
         meeting = refs.meeting(meeting_url) if isinstance(meeting_url, str) else None
-        bodies = _names(consultation.get("organization"), refs.organization)
+        bodies = names(consultation.get("organization"), refs.organization)
         if not bodies and meeting is not None:
             bodies = list(meeting.organizations)
         if not bodies:
             continue
         agenda_item = consultation.get("agendaItem")
+        public = refs.agenda_item_public(agenda_item) if isinstance(agenda_item, str) else None
+        if public is False:
+            continue  # kept in the process tables, shown there only to the body's groups
         steps.append(
             ConsultationStep(
                 body="; ".join(bodies),
                 date=meeting.day if meeting else None,
-                public=refs.agenda_item_public(agenda_item) if isinstance(agenda_item, str) else None,
-                role=_text(consultation.get("role")),
+                public=public,
+                role=text_of(consultation.get("role")),
             )
         )
     # Sessions are listed by the server in no guaranteed order; the Beratungsfolge is by date.
@@ -150,21 +156,25 @@ def consultation_steps(paper: JsonObject, refs: References) -> tuple[Consultatio
     return tuple(dated + [step for step in steps if not step.date])
 
 
-def paper_metadata(paper: JsonObject, refs: References, municipality: str = "") -> CouncilMetadata:
-    """CouncilMetadata of a Paper from the API (originator: originators, else underDirectionOf)."""
-    originators = _names(paper.get("originatorOrganization"), refs.organization) + _names(
+def originator_names(paper: JsonObject, refs: References) -> list[str]:
+    """Originating organisations and persons, else the office directing the paper."""
+    originators = names(paper.get("originatorOrganization"), refs.organization) + names(
         paper.get("originatorPerson"), refs.person
     )
-    if not originators:
-        originators = _names(paper.get("underDirectionOf"), refs.organization)
-    paper_type, paper_family = paper_type_and_family(_text(paper.get("paperType")))
+    return originators or names(paper.get("underDirectionOf"), refs.organization)
+
+
+def paper_metadata(paper: JsonObject, refs: References, municipality: str = "") -> CouncilMetadata:
+    """CouncilMetadata of a Paper from the API (originator: originators, else underDirectionOf)."""
+    originators = originator_names(paper, refs)
+    paper_type, paper_family = paper_type_and_family(text_of(paper.get("paperType")))
     return CouncilMetadata(
-        reference=_text(paper.get("reference")),
+        reference=text_of(paper.get("reference")),
         date=parse_day(paper.get("date")),
         paper_type=paper_type,
         paper_family=paper_family,
         originator="; ".join(originators),
-        subject=_text(paper.get("name")),
+        subject=text_of(paper.get("name")),
         consultations=consultation_steps(paper, refs),
         municipality=municipality,
     )
@@ -184,9 +194,10 @@ def paper_files(paper: JsonObject) -> list[JsonObject]:
 
 def meeting_info(meeting: JsonObject, refs: References) -> MeetingInfo:
     return MeetingInfo(
-        name=_text(meeting.get("name")),
+        name=text_of(meeting.get("name")),
         day=parse_day(meeting.get("start")),
-        organizations=tuple(_names(meeting.get("organization"), refs.organization)),
+        organizations=tuple(names(meeting.get("organization"), refs.organization)),
+        organization_ids=tuple(urls(meeting.get("organization") or [])),
     )
 
 

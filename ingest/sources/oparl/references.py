@@ -3,6 +3,11 @@
 Organisations, persons and meetings are listed before papers, and their summaries are kept in
 the state, so that a paper changed later still names the unchanged meeting it refers to. An
 organisation, person or meeting not seen in any list is fetched once by its URL.
+
+A reference that is gone (HTTP 404, 410 or another permanent answer) costs the object its name.
+One that fails for the moment (5xx, timeout, dropped connection) is not remembered as empty: it
+is noted in ``unavailable`` and reported by ``missing()`` for every object that refers to it,
+so that the crawler can build that object again later (and mark it pending if it still fails).
 """
 
 from __future__ import annotations
@@ -53,6 +58,21 @@ class StateReferences:
         self._source = source
         self._version = version
         self._memo: dict[str, dict[str, Any] | None] = {}
+        self.unavailable: dict[str, str] = {}  # URL → why fetching it failed for the moment
+        self._missed: set[str] = set()  # unavailable URLs asked for since ``begin()``
+
+    def begin(self) -> None:
+        """Start building one object: ``missing()`` names what it lacked."""
+        self._missed = set()
+
+    def missing(self) -> dict[str, str]:
+        """The references of the object being built that failed for the moment, with why."""
+        return {url: self.unavailable[url] for url in sorted(self._missed) if url in self.unavailable}
+
+    def retry(self, urls: set[str] | dict[str, str]) -> None:
+        """Let the next lookup of these URLs fetch them again."""
+        for url in urls:
+            self.unavailable.pop(url, None)
 
     def remember(self, kind: str, obj: JsonObject) -> None:
         """Keep the summary of a listed object (committed with the state's next commit)."""
@@ -69,12 +89,19 @@ class StateReferences:
     def _lookup(self, url: str, kind: str) -> dict[str, Any] | None:
         if url in self._memo:
             return self._memo[url]
+        if url in self.unavailable:
+            self._missed.add(url)
+            return None
         data = self._state.get_object(url)
         if data is None and self._client is not None and kind in _EXPECTED:
             try:
                 fetched = self._client.get_json(url)
-            except FetchError:
-                fetched = None  # an unresolvable reference costs a name, not the document
+            except FetchError as error:
+                if not error.permanent:  # may pass: ask again, do not forget the name for good
+                    self.unavailable[url] = error.reason
+                    self._missed.add(url)
+                    return None
+                fetched = None  # a reference that is gone costs a name, not the document
             if fetched is not None and not fetched.get("deleted"):
                 self._client.adapter.repair(fetched, _EXPECTED[kind], self._version)
                 self.remember(kind, fetched)
@@ -100,11 +127,13 @@ class StateReferences:
         if not data:
             return None
         day = data.get("day")
-        names = [self.organization(item) for item in listed(data.get("organization"))]
+        ids = [item for item in listed(data.get("organization")) if isinstance(item, str)]
+        names = [self.organization(item) for item in ids]
         return MeetingInfo(
             name=str(data.get("name") or ""),
             day=date.fromisoformat(day) if isinstance(day, str) and day else None,
             organizations=tuple(name for name in names if name),
+            organization_ids=tuple(ids),
         )
 
     def agenda_item_public(self, url: str) -> bool | None:

@@ -66,13 +66,16 @@ class Ingestor:
         access: frozenset[str] = PUBLIC_ACCESS,
         prune: bool = False,
         on_progress: Callable[[int, int], None] | None = None,
+        report: IngestReport | None = None,
     ) -> IngestReport:
         """Ingest files and folders; with ``prune``, delete documents gone from those folders.
+
+        ``report``: filled as the run goes (e.g. chunks written so far, for a progress display).
 
         Files unchanged since the last ingest (same size and mtime, see ``file_states``) are not
         read again; a bad file is reported and, still present, never pruned.
         """
-        report = IngestReport()
+        report = report if report is not None else IngestReport()
         files, roots = _discover(arguments, report)
         states = FileStates(self._store.data_dir / FILE_STATES_NAME)
         with self._store.writing("ingest"):  # the snapshot stays true until the run applied it

@@ -23,6 +23,10 @@ PHASES: dict[str, str] = {
     "api-clients": "eval.bench.api_bench:api_clients",
     "tiny-model": "eval.bench.semantic:build_tiny_model",
     "precision-quality": "eval.bench.quality:precision_quality",
+    "semantic-ours": "eval.bench.semantic_ingest:semantic_ours",
+    "semantic-naive": "eval.bench.semantic_ingest:semantic_naive",
+    "gemm-peak": "eval.bench.semantic_ingest:gemm_peak",
+    "embed-scaling": "eval.bench.semantic_ingest:embed_scaling",
 }
 
 

@@ -26,7 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "data" / "oparl-karlsruhe" / "file-contents"
 DEFAULT_SEEDS = REPO_ROOT.parent / "shared" / "seeds"
 # Sections that take an hour or more on two cores: not part of --quick.
-_SLOW = ("semantic-ingest", "semantic")
+_SLOW = ("semantic-ingest", "semantic-api", "semantic")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     search = {key.split(":")[1]: value for key, value in results.items() if key.startswith("search:")}
     if search:
         plots.latency_figure(search, out / f"latency{suffix}.png")
+    semantic = {
+        key.split(":", 1)[1]: value for key, value in results.items() if key.startswith("semantic-ingest:")
+    }
+    if semantic:  # the whole corpus when measured, else the largest subset
+        largest = semantic.get("all") or max(semantic.values(), key=lambda run: run["ours"]["chunks"])
+        plots.semantic_ingest_figure(largest, out / f"semantic-ingest{suffix}.png")
     if "api" in results:
         plots.api_figure(results["api"], out / f"api{suffix}.png")
     if not quick:

@@ -104,6 +104,7 @@ def semantic_naive(arguments: dict[str, Any]) -> dict[str, Any]:
     """The tutorial pipeline with llama-index's HuggingFaceEmbedding over the same model folder."""
     from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.core.schema import MetadataMode
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
@@ -131,7 +132,7 @@ def semantic_naive(arguments: dict[str, Any]) -> dict[str, Any]:
             documents, storage_context=storage, embed_model=embed_model, transformations=[SentenceSplitter()]
         )
     nodes = SentenceSplitter().get_nodes_from_documents(documents)
-    counts = _token_counts(models_dir, [node.get_content(metadata_mode="embed") for node in nodes])
+    counts = _token_counts(models_dir, [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes])
     chunks = int(collection.count())
     del index
     return {

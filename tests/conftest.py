@@ -61,6 +61,16 @@ def sample_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return destination
 
 
+@pytest.fixture(scope="session")
+def e5_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder holding the built-in multilingual-e5-small, converted once per session."""
+    from assistant.embedding.builtin_e5 import ensure_converted
+
+    models = tmp_path_factory.mktemp("e5-models")
+    ensure_converted(models)
+    return models
+
+
 @pytest.fixture
 def make_services(tmp_path: Path) -> Iterator[Callable[..., Services]]:
     """Build services over a fresh persistent store in ``tmp_path`` (settings overridable by

@@ -51,10 +51,10 @@ COSINE_FLOOR = 0.9995  # observed: >= 0.99988 for queries, >= 0.99992 for 200 re
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir whose models folder holds the conversion, made once for this module."""
+def data_dir(tmp_path_factory: pytest.TempPathFactory, e5_models_dir: Path) -> Path:
+    """A data dir whose models folder holds the session's conversion (a copy: a hard-linked tree)."""
     data = tmp_path_factory.mktemp("e5-data")
-    ensure_converted(data / MODELS_FOLDER)
+    shutil.copytree(e5_models_dir, data / MODELS_FOLDER, copy_function=os.link)
     return data
 
 

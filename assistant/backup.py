@@ -1,10 +1,11 @@
-"""Backup and restore of a data dir: the store, the users, the audit log and the OParl sync state.
+"""Backup and restore of a data dir: the store, the users, the audit log, the OParl sync state and
+the alerts (subscriptions, alerts, e-mail outbox).
 
 A backup is a folder holding a copy of every file of the data dir and a manifest
 (``ratsinfo-backup.json``) with the size and SHA-256 of each. It is a consistent snapshot:
 
 * the writer lock is held throughout, so no ingest, sync, reindex or repair changes the store;
-* SQLite databases (catalog, Chroma's metadata, users, audit log, OParl state) are copied with
+* SQLite databases (catalog, Chroma's metadata, users, audit log, OParl state, alerts) are copied with
   SQLite's online backup API, a transaction-consistent copy even while a running API server
   appends to the audit log or an admin adds a user;
 * of the BM25 index only the generation the pointer names is copied, never a folder that a

@@ -10,6 +10,7 @@ RatsinfoError
 ├── PermissionDeniedError   authenticated but not allowed (HTTP 403)
 ├── RateLimitExceeded       too many requests with one token or from one client (HTTP 429)
 ├── InvalidRequestError     malformed query or filter (exit 2, HTTP 422)
+│   └── ConflictError       valid, but not now: a name in use, a limit reached (exit 2, HTTP 409)
 ├── EmptyStoreError         nothing ingested yet: search and ask have nothing to look in (exit 6)
 └── NothingReadError        an ingest run could read none of its inputs (exit 7)
 
@@ -48,6 +49,10 @@ class PermissionDeniedError(RatsinfoError):
 
 class InvalidRequestError(RatsinfoError):
     pass
+
+
+class ConflictError(InvalidRequestError):
+    """A valid request that the current state refuses: a name in use, a limit reached."""
 
 
 class StoreBusyError(RatsinfoError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,12 +22,32 @@ class StoredChunk:
 
 
 @dataclass(frozen=True, slots=True)
+class ProcessRecord:
+    """A fact of the council process (a paper's path, a consultation, a meeting, an agenda item,
+    a list of papers) cited as a source: what it is and where it stands in the council system.
+    Its text is the passage's; a record has no page."""
+
+    what: str  # "Verlauf", "Beratung", "Sitzung", "Tagesordnungspunkt", "Vorlage", "Vorlagenliste"
+    meeting_id: str = ""  # key of the meeting (GET /api/v1/meetings/{id}); "" if none
+    meeting: str = ""  # name of the meeting
+    body: str = ""
+    date: dt.date | None = None  # (``dt``: the field's name hides the type inside the class)
+    agenda_item: str = ""  # number of the agenda item (TOP) as written
+    agenda_item_title: str = ""
+    result: str = ""  # in the council's words
+    outcome: str = ""  # normalised (ingest/process/results.py)
+    url: str = ""  # the council system's page (or OParl URL) of the object, "" if none
+
+
+@dataclass(frozen=True, slots=True)
 class Passage:
-    """A retrieved chunk with its document and fused retrieval score."""
+    """A retrieved chunk with its document and fused retrieval score; or, with ``record``, a fact
+    of the council process written out as text (cited as a record, not as a page passage)."""
 
     chunk: StoredChunk
     document: DocumentInfo
     score: float
+    record: ProcessRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from assistant.config import Settings
+from assistant.embedding.precision import same_vector_space
 from assistant.errors import ConfigurationError, InvalidRequestError
 
 Status = Literal["ok", "warnung", "fehler", "aus"]
@@ -67,7 +68,7 @@ def _check_store(settings: Settings, loaded: tuple[str, int] | None) -> ModelChe
     built = f"{record.get('embedder')} ({record.get('dimension')} Dimensionen)"
     if loaded is None:
         return ModelCheck("store", str(settings.data_dir), "warnung", f"gebaut mit {built}")
-    if (record.get("embedder"), record.get("dimension")) != loaded:
+    if record.get("dimension") != loaded[1] or not same_vector_space(str(record.get("embedder")), loaded[0]):
         return ModelCheck(
             "store",
             str(settings.data_dir),

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from assistant.models import Passage
+from assistant.models import Passage, ProcessRecord
 from ingest.records import DocumentInfo
 
 
@@ -80,7 +80,15 @@ class SearchResponse(BaseModel):
 
 
 class Citation(BaseModel):
+    """A source of the answer: a passage of a document (``kind`` "passage": page and offsets), or
+    a record of the council process (``kind`` "record": ``record`` says which meeting, agenda item
+    and result; ``text`` is the record written out, ``page`` 0; ``doc_id`` the paper, or "" for a
+    meeting without a visible document)."""
+
     n: int = Field(description="The number used in the answer's [n] markers.")
+    kind: str = Field(
+        default="passage", description="'passage' (a document's text) or 'record' (process data)."
+    )
     doc_id: str
     reference: str
     title: str
@@ -97,6 +105,9 @@ class Citation(BaseModel):
         default_factory=list, description="Page offsets of the sentences the answer quotes."
     )
     score: float
+    record: ProcessRecord | None = Field(
+        default=None, description="For a record: the meeting, agenda item, body, date and result it holds."
+    )
 
 
 class AnswerSentence(BaseModel):
@@ -167,6 +178,11 @@ class AskResponse(BaseModel):
     opened: OpenedDocument | None = Field(default=None, description=_OPENED)
     trace: AnswerTrace | None = Field(
         default=None, description="With explain: how the extractive answer chose its sentences."
+    )
+    process: str = Field(
+        default="",
+        description="The kind of process question answered from the council's data (ergebnis, termin, "
+        "tagesordnung, liste, frühere); '' for an answer from the documents' text.",
     )
 
 

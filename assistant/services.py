@@ -10,6 +10,7 @@ from assistant.answering.generative import GenerativeAnswerer
 from assistant.answering.grounding import default_judge
 from assistant.answering.llm import ChatLLM, llm_configured
 from assistant.audit import AuditLog
+from assistant.auth.users import UserStore
 from assistant.config import Settings
 from assistant.embedding import Embedder, build_embedder
 from assistant.embedding.query_cache import QueryCachingEmbedder
@@ -18,7 +19,9 @@ from assistant.offline import disable_phone_home
 from assistant.reranking import build_reranker
 from assistant.retrieval import HybridRetriever
 from assistant.service import AssistantService, AuditRecorder
+from assistant.service.alerts_service import AlertsService
 from assistant.service.body_access import BodyAccess
+from assistant.service.process_answers import ProcessAnswers
 from assistant.service.process_service import ProcessService
 from assistant.store.embedder_choice import resolve_embedder
 from assistant.store.store import Store
@@ -34,6 +37,7 @@ class Services:
     ingestor: Ingestor
     service: AssistantService  # what the CLI, the API and the UI call
     process: ProcessService  # the council process: history, meetings, paper lists, related papers
+    alerts: AlertsService  # saved searches, followed papers, alerts after each run and their delivery
 
     def close(self) -> None:
         self.store.close()
@@ -55,6 +59,7 @@ def build_services(settings: Settings) -> Services:
     recorder = AuditRecorder(lambda: AuditLog(settings.audit_path))
     bodies = BodyAccess(settings.body_groups)
     process = ProcessService(store, retriever, recorder, bodies)
+    process_answers = ProcessAnswers(process, retriever, answerer)
     return Services(
         settings=settings,
         embedder=embedder,
@@ -70,6 +75,10 @@ def build_services(settings: Settings) -> Services:
             recorder,
             bodies,
             outcome_documents=process.outcome_documents,
+            process_answers=process_answers,
         ),
         process=process,
+        alerts=AlertsService(
+            settings, store, retriever, process, recorder, UserStore(settings.users_path), bodies
+        ),
     )

@@ -6,6 +6,9 @@ A line looks like::
      "answerable": true, "reference_answer": "…", "claims": ["…"], "user": "anna", "note": "…",
      "tags": ["paraphrase"]}
 
+``expected`` makes a question a process question (eval/process_checks.py): the result, dates,
+body or references its answer must state.
+
 ``tags`` are free labels that let reports show groups of questions separately (``paraphrase``:
 asked in other words than the document's; ``unanswerable``); a line without them has none.
 
@@ -21,10 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eval.process_checks import ProcessExpectation, parse_expectation
 from ingest.records import DocumentInfo
 
 _REQUIRED = ("id", "question", "relevant", "answerable")
-_OPTIONAL = ("reference_answer", "claims", "user", "note", "tags")
+_OPTIONAL = ("reference_answer", "claims", "user", "note", "tags", "expected")
 _KNOWN = frozenset(_REQUIRED + _OPTIONAL)
 
 
@@ -56,6 +60,7 @@ class QAItem:
     user: str = ""
     note: str = ""
     tags: tuple[str, ...] = ()
+    expected: ProcessExpectation | None = None  # what a process question's answer must state
     line: int = 0
 
 
@@ -116,11 +121,21 @@ def parse_item(data: object, line: int = 0) -> QAItem:
         user=_string(data, "user", line, required=False),
         note=_string(data, "note", line, required=False),
         tags=_string_list(data, "tags", line, required=False),
+        expected=_expected(data, line),
         line=line,
     )
     if item.answerable and not item.relevant:
         raise DatasetError("an answerable question needs at least one relevant document", line, "relevant")
     return item
+
+
+def _expected(data: Mapping[str, Any], line: int) -> ProcessExpectation | None:
+    if data.get("expected") is None:
+        return None
+    try:
+        return parse_expectation(data["expected"])
+    except ValueError as error:
+        raise DatasetError(str(error), line, "expected") from None
 
 
 def parse_lines(lines: Iterable[str], source: str = "") -> list[QAItem]:

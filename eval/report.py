@@ -61,6 +61,7 @@ def question_record(result: QuestionResult) -> dict[str, Any]:
         "relevant": list(result.item.relevant),
         "unresolved": result.unresolved,
         "note": result.item.note,
+        "process": result.process.to_dict() if result.process else None,
         "error": result.error,
         "abstained": result.abstained,
         "answer": response.answer if response else "",

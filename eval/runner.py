@@ -26,6 +26,7 @@ from eval.dataset import QAItem, resolve_relevant
 from eval.grounding import AnswerGrounding, claim_recall, ground_answer
 from eval.leakage import LeakDetector, Leaks
 from eval.metrics import first_hits, ndcg_at_k, recall_at_k, reciprocal_rank
+from eval.process_checks import ProcessCheck, check_answer
 from eval.users import UserDirectory
 
 K = 10
@@ -59,6 +60,7 @@ class QuestionResult:
     grounding: AnswerGrounding = field(default_factory=AnswerGrounding)
     claims: list[tuple[str, Verdict]] = field(default_factory=list)
     leaks: Leaks = field(default_factory=Leaks)
+    process: ProcessCheck | None = None  # a process question's checks (eval/process_checks.py)
     search_ms: float = 0.0
     ask_ms: float = 0.0
     error: str = ""
@@ -141,6 +143,8 @@ def evaluate(
             results.append(result)
             continue
         result.response = response
+        if item.expected is not None:
+            result.process = check_answer(item.expected, item.question, response)
         hits = found.results
         ranking = [hit.doc_id for hit in hits]
         relevant_docs = set().union(*result.entries) if result.entries else set()

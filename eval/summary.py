@@ -25,6 +25,7 @@ from eval.metrics import (
     percentile,
     share_estimate,
 )
+from eval.process_checks import process_metrics
 from eval.runner import K, QuestionResult
 
 QUALITY_METRICS = (
@@ -96,6 +97,8 @@ def summarize(results: Sequence[QuestionResult], *, resamples: int = 1000) -> di
     metrics["search_p95_ms"] = round(percentile(search, 95), 2)
     metrics["ask_p50_ms"] = round(percentile(ask, 50), 2)
     metrics["ask_p95_ms"] = round(percentile(ask, 95), 2)
+
+    metrics.update(process_metrics([r.process for r in results], resamples=resamples))
 
     metrics["questions"] = len(results)
     metrics["answerable"] = sum(1 for r in results if r.item.answerable)

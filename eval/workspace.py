@@ -1,7 +1,9 @@
-"""Temporary data dirs for an evaluation: the bundled sample corpus, or folders given on the CLI.
+"""Temporary data dirs for an evaluation: the bundled sample corpus, folders given on the CLI, or
+a saved OParl folder crawled through the OParl path.
 
-The operator's own data dir is never written to: `make eval` on a fresh clone and
-``ratsinfo eval --ingest PATHS`` both build a store in a temporary folder that is removed after.
+The operator's own data dir is never written to: `make eval` on a fresh clone,
+``ratsinfo eval --ingest PATHS`` and ``ratsinfo eval --oparl-mirror FOLDER`` build a store in a
+temporary folder that is removed after.
 """
 
 from __future__ import annotations
@@ -50,3 +52,27 @@ def ingest_paths(services: Services, paths: Sequence[str]) -> int:
             f"not found: {', '.join(missing)}", german=f"Nicht gefunden: {', '.join(missing)}"
         )
     return services.ingestor.ingest(list(paths)).added
+
+
+# The mirror is this process's own server on 127.0.0.1: no need to spare it.
+MIRROR_RATE_PER_SECOND = 2000.0
+
+
+def crawl_mirror(services: Services, folder: Path) -> int:
+    """Serve the saved OParl data in ``folder`` on 127.0.0.1 (eval/oparl_mirror.py) and crawl it
+    into ``services`` through the ordinary OParl sync; returns the number of documents."""
+    from assistant.indexing.oparl_sync import OParlSync
+    from eval.oparl_mirror import MirrorServer, load_folder
+
+    try:
+        data = load_folder(folder)
+    except (OSError, ValueError) as error:
+        raise InvalidRequestError(
+            f"cannot serve {folder} as OParl: {error}",
+            german=f"{folder} lässt sich nicht als OParl-Schnittstelle bereitstellen: {error}",
+        ) from error
+    settings = services.settings.model_copy(update={"oparl_rate_per_second": MIRROR_RATE_PER_SECOND})
+    server = MirrorServer(data)
+    with server.running(), OParlSync(services.ingestor, services.store, settings) as sync:
+        sync.ingest([server.system_url])
+    return len(services.store.documents())

@@ -42,13 +42,23 @@ def _title(subject: str, title_hint: str, pages: Sequence[Page], source: str) ->
 _METADATA_FIELDS = tuple(CouncilMetadata.__dataclass_fields__)
 
 
-def merge_metadata(known: CouncilMetadata | None, parsed: CouncilMetadata) -> CouncilMetadata:
-    """Source-system metadata wins field by field; the parser fills what it leaves empty."""
-    if known is None:
+def merge_metadata(
+    known: CouncilMetadata | None, parsed: CouncilMetadata, fallback: CouncilMetadata | None = None
+) -> CouncilMetadata:
+    """Source-system metadata wins field by field; the parser fills what it leaves empty, and
+    ``fallback`` what both leave empty."""
+    if known is None and fallback is None:
         return parsed
-    merged = {name: getattr(known, name) or getattr(parsed, name) for name in _METADATA_FIELDS}
+    known = known or CouncilMetadata()
+    fallback = fallback or CouncilMetadata()
+    merged = {
+        name: getattr(known, name) or getattr(parsed, name) or getattr(fallback, name)
+        for name in _METADATA_FIELDS
+    }
     # A type and its family go together: never a family from one source and a type from another.
-    source = known if known.paper_type or known.paper_family else parsed
+    source = next(
+        (meta for meta in (known, parsed, fallback) if meta.paper_type or meta.paper_family), parsed
+    )
     merged.update(paper_type=source.paper_type, paper_family=source.paper_family)
     return CouncilMetadata(**merged)
 
@@ -56,7 +66,7 @@ def merge_metadata(known: CouncilMetadata | None, parsed: CouncilMetadata) -> Co
 def prepare(raw: RawDocument, root: str, access: frozenset[str], max_words: int) -> PreparedDocument:
     """Extract, parse and chunk one document (pure: no I/O, safe in a worker process)."""
     extracted = extract(raw)
-    metadata = merge_metadata(raw.known, parse_metadata(extracted.text, extracted.title_hint))
+    metadata = merge_metadata(raw.known, parse_metadata(extracted.text, extracted.title_hint), raw.fallback)
     chunks = tuple(chunk_document(raw.doc_id, extracted.pages, max_words=max_words))
     if not chunks:
         raise ExtractionError("document contains no text", german=NO_TEXT_GERMAN)

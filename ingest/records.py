@@ -55,6 +55,9 @@ class RawDocument:
     extra: dict[str, str] = field(default_factory=dict)  # sidecar metadata (e.g. "url")
     # Metadata from the source system (e.g. OParl), preferred over what the text parser finds.
     known: CouncilMetadata | None = None
+    # Metadata of the source system used only where neither it nor the text states a value (the
+    # office directing an OParl paper stands in for an originator the text does not name).
+    fallback: CouncilMetadata | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,16 @@ def sample_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return destination
 
 
+@pytest.fixture(scope="session")
+def e5_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder holding the built-in multilingual-e5-small, converted once per session."""
+    from assistant.embedding.builtin_e5 import ensure_converted
+
+    models = tmp_path_factory.mktemp("e5-models")
+    ensure_converted(models)
+    return models
+
+
 @pytest.fixture
 def make_services(tmp_path: Path) -> Iterator[Callable[..., Services]]:
     """Build services over a fresh persistent store in ``tmp_path`` (settings overridable by
@@ -121,3 +131,13 @@ def sample_services(
         services.ingestor.ingest([str(group_folder)], access=frozenset({group_folder.name}))
     yield services
     services.close()
+
+
+@pytest.fixture(scope="session")
+def karlsruhe_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The whole Karlsruhe data crawled once (tests/karlsruhe_crawl.py); read-only for tests."""
+    from tests.karlsruhe_crawl import crawl_karlsruhe
+
+    shared_path("data", "oparl-karlsruhe")
+    with crawl_karlsruhe(SHARED, tmp_path_factory.mktemp("karlsruhe-crawl")) as crawled:
+        yield crawled

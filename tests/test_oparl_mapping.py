@@ -11,11 +11,13 @@ import pytest
 
 from ingest.extract import extract
 from ingest.metadata import normalize_paper_type
+from ingest.prepare import prepare
 from ingest.records import CouncilMetadata
 from ingest.sources.oparl.mapping import (
     build_document,
     combine_pages,
     content_hash,
+    directing_office,
     meeting_files,
     meeting_metadata,
     municipality_name,
@@ -56,7 +58,8 @@ def test_karlsruhe_paper_metadata_comes_from_the_api(karlsruhe_refs: StateRefere
     assert metadata.reference == "2025/0938"
     assert metadata.paper_type == "Beschlussvorlage"
     assert metadata.date == date(2025, 10, 2)
-    assert metadata.originator == "Tiefbauamt"  # underDirectionOf: no originator is named
+    assert metadata.originator == ""  # no originator is named: the text's (or the office) fills it
+    assert directing_office(paper, karlsruhe_refs).originator == "Tiefbauamt"  # underDirectionOf
     assert metadata.subject.startswith(
         "Sammel-Konzeptbeschluss und Sammel-Baubeschluss: Überleitung laufender Bau"
     )
@@ -114,6 +117,26 @@ def test_originators_are_named_before_the_directing_office(karlsruhe_refs: State
         "underDirectionOf": ["https://web1.karlsruhe.de/oparl/bodies/0001/organizations/gr/32806"],
     }
     assert paper_metadata(paper, karlsruhe_refs).originator == "Fraktion GRÜNE; Erika Mustermann"
+
+
+def test_a_motion_names_the_faction_its_text_names_not_the_directing_office(
+    karlsruhe_refs: StateReferences,
+) -> None:
+    """Karlsruhe's motions name no originator in the API, only the office directing them: the
+    faction stated in the text is the originator, the office only when the text names none."""
+    paper = {"id": "p", "paperType": "Antrag", "name": "Radweg", "underDirectionOf": ["x"]}
+    office = CouncilMetadata(originator="Tiefbauamt")
+    texts = {
+        "Antrag\nGRÜNE-Gemeinderatsfraktion\nRadweg am Rhein\nDer Radweg soll saniert werden.": "GRÜNE",
+        "Radweg am Rhein\nDer Radweg soll saniert werden.": "Tiefbauamt",
+    }
+    for text, expected in texts.items():
+        metadata = paper_metadata(paper, karlsruhe_refs)
+        raw = build_document(
+            oparl_doc_id("https://x/paper/1"), "https://x/paper/1", "", text, metadata, office
+        )
+        assert prepare(raw, "https://x", frozenset({"public"}), 180).document.originator.startswith(expected)
+    assert content_hash("t", metadata, "", office) != content_hash("t", metadata, "")
 
 
 def test_meeting_invitation_is_titled_with_meeting_name_and_date(karlsruhe_refs: StateReferences) -> None:

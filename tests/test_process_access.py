@@ -28,7 +28,7 @@ from assistant.service import Caller
 from assistant.services import Services, build_services
 from ingest.sources.oparl.mapping import oparl_doc_id
 from tests.conftest import SHARED, shared_path
-from tests.oparl_server import Json, OParlTestServer, karlsruhe
+from tests.oparl_server import Json, OParlTestServer, hide_a_meeting_and_an_item, karlsruhe
 from tests.servers import serve_in_thread
 
 MEMBER = Principal("mara", frozenset({"gremium-kultur"}))
@@ -55,33 +55,11 @@ class Setup:
         return httpx.get(f"{self.base_url}{path}", headers=headers, params=params, timeout=30)
 
 
-def _prepare(data: Any) -> tuple[Json, Json, Json, Json]:
-    """Make one meeting wholly non-public and one item of another non-public (in the data)."""
-    meetings = [data.objects[i] for url, ids in data.lists.items() if url.endswith("/meetings") for i in ids]
-    papers = [data.objects[i] for url, ids in data.lists.items() if url.endswith("/papers") for i in ids]
-    by_item = {
-        c.get("agendaItem"): p for p in papers if not p.get("deleted") for c in p.get("consultation", [])
-    }
-    secret_meeting = next(m for m in meetings if m.get("invitation") and m.get("agendaItem"))
-    for item in secret_meeting["agendaItem"]:
-        item["public"] = False
-    public_meeting = next(
-        m
-        for m in meetings
-        if m is not secret_meeting
-        and any(i.get("result") and i["id"] in by_item for i in m.get("agendaItem", []))
-    )
-    secret_item = next(i for i in public_meeting["agendaItem"] if i.get("result") and i["id"] in by_item)
-    secret_item["public"] = False
-    secret_item["name"] = "Vertrauliche Vergabe Seerosenteich"
-    return secret_meeting, public_meeting, secret_item, by_item[secret_item["id"]]
-
-
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     shared_path("data", "oparl-karlsruhe")
     data = karlsruhe(SHARED, limit=50, pdf_every=1000)
-    secret_meeting, item_meeting, secret_item, secret_paper = _prepare(data)
+    secret_meeting, item_meeting, secret_item, secret_paper = hide_a_meeting_and_an_item(data)
     organizations = {o["id"]: o["name"] for o in data.objects.values() if "/organizations/" in o["id"]}
     mapping = {
         secret_meeting["organization"][0]: ["gremium-kultur"],  # by OParl id (rewritten below)
@@ -176,3 +154,33 @@ def test_the_api_answers_outsiders_as_if_there_were_nothing(setup: Setup) -> Non
         assert ("Seerosenteich" in papers) is False  # titles of agenda items are not in lists
     missing = setup.get(f"/api/v1/meetings/{key[:-1]}{'1' if key.endswith('0') else '0'}", "mara")
     assert missing.status_code == 404
+
+
+def _answered(setup: Setup, principal: Principal, question: str) -> tuple[str, str]:
+    """The answer of ``ask`` and the events of the stream, each as JSON text."""
+    caller = _caller(principal)
+    asked = setup.services.service.ask(caller, question)
+    events = list(setup.services.service.stream(caller, question))
+    return json.dumps(asked.model_dump(mode="json"), ensure_ascii=False), json.dumps(
+        events, ensure_ascii=False
+    )
+
+
+def test_process_questions_give_a_non_public_result_only_to_members(setup: Setup) -> None:
+    meeting = setup.item_meeting
+    day = meeting["start"][:10]
+    dotted = f"{day[8:10]}.{day[5:7]}.{day[:4]}"
+    body = next(
+        o["name"] for o in setup.server.data.objects.values() if o["id"] == meeting["organization"][0]
+    )
+    questions = (
+        f"Was wurde aus {setup.secret_paper['reference']}?",
+        f"Welche Punkte standen am {dotted} im {body} auf der Tagesordnung?",
+    )
+    for question in questions:
+        for principal, sees in ((MEMBER, True), (LOCAL_OPERATOR, True), (OTHER, False), (NOBODY, False)):
+            for text in _answered(setup, principal, question):
+                assert '"process": "' in text and ("Seerosenteich" in text) is sees, (
+                    question,
+                    principal.name,
+                )

@@ -1,16 +1,14 @@
 """The council process of the whole Karlsruhe data (OParl 1.1) through the real test server.
 
-One full crawl for the module (about a minute): every history is compared with the JSON the
-server holds, linked papers appear on both sides, lists, meetings, CLI and API shapes. Tests
-that change the server's data run on a small subset in test_process_sync.py.
+The session's one full crawl (tests/karlsruhe_crawl.py, about two minutes): every history is
+compared with the JSON the server holds, linked papers appear on both sides, lists, meetings,
+CLI and API shapes. Tests that change the server's data run on a small subset in
+test_process_sync.py.
 """
 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,17 +21,13 @@ from assistant.access import LOCAL_OPERATOR
 from assistant.api.app import create_app
 from assistant.auth.users import UserStore
 from assistant.cli import app as cli_app
-from assistant.config import Settings
-from assistant.indexing.oparl_sync import OParlSync
 from assistant.models import SearchFilters
 from assistant.service import Caller, history_text
-from assistant.services import Services, build_services
 from assistant.store.process_views import ProcessViews
 from ingest.metadata import normalize_paper_type
 from ingest.process.results import normalize_result
-from ingest.sources.oparl.mapping import oparl_doc_id
-from tests.conftest import SHARED, shared_path
-from tests.oparl_server import Json, OParlTestServer, karlsruhe
+from tests.karlsruhe_crawl import Crawled
+from tests.oparl_server import Json
 from tests.servers import serve_in_thread
 
 pytestmark = pytest.mark.slow
@@ -44,42 +38,10 @@ def _text(value: object) -> str:
     return " ".join(str(value or "").split())
 
 
-@dataclass
-class Crawled:
-    server: OParlTestServer
-    services: Services
-    seconds: float
-
-    @property
-    def objects(self) -> dict[str, Json]:
-        return self.server.data.objects
-
-    def live_papers(self) -> list[Json]:
-        ids = next(ids for url, ids in self.server.data.lists.items() if url.endswith("/papers"))
-        return [self.objects[i] for i in ids if not self.objects[i].get("deleted")]
-
-    def meetings(self) -> list[Json]:
-        ids = next(ids for url, ids in self.server.data.lists.items() if url.endswith("/meetings"))
-        return [self.objects[i] for i in ids]
-
-    def items(self) -> dict[str, Json]:
-        return {item["id"]: item for meeting in self.meetings() for item in meeting.get("agendaItem", [])}
-
-    def doc(self, paper: Json) -> str:
-        return oparl_doc_id(self.server.local(paper["id"]))
-
-
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
-    shared_path("data", "oparl-karlsruhe")
-    settings = Settings(data_dir=tmp_path_factory.mktemp("karlsruhe-process"), oparl_rate_per_second=5000)
-    services = build_services(settings)
-    server = OParlTestServer(karlsruhe(SHARED))
-    with server.running(), OParlSync(services.ingestor, services.store, settings) as sync:
-        started = time.perf_counter()
-        sync.ingest([server.system_url])
-        yield Crawled(server, services, time.perf_counter() - started)
-    services.close()
+def crawled(karlsruhe_crawl: Crawled) -> Crawled:
+    """The whole Karlsruhe crawl, made once per test session (tests/karlsruhe_crawl.py)."""
+    return karlsruhe_crawl
 
 
 def _expected_steps(crawled: Crawled, paper: Json) -> list[tuple[Any, ...]]:

@@ -37,7 +37,9 @@ def client(ui: UiServer) -> Iterator[Callable[[], Any]]:
 
 def test_named_endpoints_are_the_documented_ones(client: Callable[[], Any]) -> None:
     endpoints = client().view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert set(endpoints) == {"/sign_in", "/sign_out", "/chat", "/search", "/document"}
+    assert set(endpoints) == {
+        "/sign_in", "/sign_out", "/chat", "/search", "/document", "/meetings", "/save_search", "/follow",
+    }  # fmt: skip
 
 
 def test_chat_endpoint_answers_like_the_answerer_after_sign_in_and_refuses_before(

@@ -2,7 +2,9 @@
 
 Named API endpoints (for gradio_client and scripts; each acts in the caller's session, so
 ``sign_in`` comes first): ``/sign_in`` (name, password or token), ``/chat`` (question),
-``/search`` (query and filters), ``/document`` (id or reference number), ``/sign_out``.
+``/search`` (query and filters), ``/document`` (id or reference number), ``/meetings`` (body,
+from, to), ``/sign_out``; with alerts: ``/save_search`` (name and the search form), ``/follow``
+(id or reference number).
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from fastapi import FastAPI, Request, Response
 
 from assistant.auth.security import Security
 from assistant.offline import disable_phone_home
-from assistant.service import AssistantService
+from assistant.service import AssistantService, ProcessService
+from assistant.service.alerts_service import AlertsService
+from ui.alerts_backend import AlertsBackend
+from ui.alerts_handlers import AlertsHandlers, wire_alerts
 from ui.backend import UiBackend
 from ui.handlers import Handlers
 from ui.layout import Layout, build_layout
+from ui.process_handlers import ProcessHandlers
 from ui.session import BROWSER_COOKIE
 from ui.theme import build_theme, stylesheet
 
@@ -71,16 +77,16 @@ def _listen(
             dependency.failure(after_failure, *after_failure_io, api_visibility="private", queue=False)
 
 
-def _wire(ui: Layout, handlers: Handlers) -> None:
+def _wire(ui: Layout, handlers: Handlers, alerts: AlertsHandlers | None = None) -> None:
     sign_in_outputs = [
         ui.session, ui.sign_in_panel, ui.workspace, ui.who, ui.sign_in_message, ui.secret, ui.turns,
         ui.conversation, ui.paper_types, ui.body, ui.originator, ui.document_view, ui.tabs, ui.wanted,
-        ui.pending_doc,
+        ui.pending_doc, ui.meeting_body,
     ]  # fmt: skip
     signed_out = [
         ui.session, ui.sign_in_panel, ui.workspace, ui.sign_in_message, ui.name, ui.secret, ui.who,
         ui.turns, ui.conversation, ui.results, ui.result_query, ui.summary, ui.result_list, ui.export,
-        ui.document_view, ui.wanted,
+        ui.document_view, ui.wanted, ui.meeting_list, ui.meeting_view,
     ]  # fmt: skip
     sign_in_events = [ui.sign_in_button.click, ui.secret.submit]
     _listen(
@@ -132,16 +138,32 @@ def _wire(ui: Layout, handlers: Handlers) -> None:
         document_outputs,
         "document",
     )
-    link_events = [view.click for view in (ui.conversation, ui.result_list, ui.document_view)]
+    views = (ui.conversation, ui.result_list, ui.document_view, ui.meeting_list, ui.meeting_view)
+    link_events = [view.click for view in views]
     guarded(link_events, handlers.open_link, [ui.session, ui.turns], document_outputs)
+    if alerts is not None:
+        wire_alerts(ui, alerts, guarded, handlers.open_link)
+
+    # The council process: meetings of a body, a meeting's agenda (from any meeting link).
+    process = ProcessHandlers(handlers.backend, ui, handlers.principal)
+    guarded(
+        [ui.meetings_button.click],
+        process.list_meetings,
+        [ui.meeting_body, ui.meeting_from, ui.meeting_to, ui.session],
+        [ui.meeting_list],
+        "meetings",
+    )
+    guarded(
+        [view.click for view in views], process.open_meeting_link, [ui.session], [ui.meeting_view, ui.tabs]
+    )
 
 
-def build_blocks(backend: UiBackend) -> gr.Blocks:
-    """The whole UI; every action goes through ``backend``."""
+def build_blocks(backend: UiBackend, alerts: AlertsBackend | None = None) -> gr.Blocks:
+    """The whole UI; every action goes through ``backend`` (and ``alerts`` for alerts)."""
     with gr.Blocks(title="Ratsinfo-Assistent", delete_cache=(3600, 3600), analytics_enabled=False) as blocks:
         ui = build_layout(backend.banner(), backend.sign_out)
         handlers = Handlers(backend, ui)
-        _wire(ui, handlers)
+        _wire(ui, handlers, AlertsHandlers(backend, alerts, ui) if alerts is not None else None)
         blocks.load(handlers.on_load, None, [ui.pending_doc, ui.wanted], api_visibility="private")
     blocks.queue(default_concurrency_limit=CONCURRENCY)
     return blocks
@@ -167,12 +189,18 @@ def _install_guards(app: FastAPI) -> None:
         return response
 
 
-def mount_ui(app: FastAPI, service: AssistantService, security: Security) -> gr.Blocks:
-    """Serve the UI at /ui of ``app`` (same service, users and audit log as the API)."""
+def mount_ui(
+    app: FastAPI,
+    service: AssistantService,
+    security: Security,
+    process: ProcessService | None = None,
+    alerts: AlertsService | None = None,
+) -> gr.Blocks:
+    """Serve the UI at /ui of ``app`` (same services, users and audit log as the API)."""
     disable_phone_home()
-    backend = UiBackend(service, security)
+    backend = UiBackend(service, security, process=process)
     app.state.ui_sessions = backend.sessions  # for operators and tests: who is signed in
-    blocks = build_blocks(backend)
+    blocks = build_blocks(backend, AlertsBackend(alerts, security.audit) if alerts is not None else None)
     _install_guards(app)
     gr.mount_gradio_app(
         app,

@@ -10,6 +10,7 @@ stops the action (fail closed, as the API does).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 
 from assistant.access import Principal
 from assistant.auth.security import Security
@@ -17,6 +18,7 @@ from assistant.auth.users import User
 from assistant.errors import (
     AuthenticationError,
     ConfigurationError,
+    NotFoundError,
     RatsinfoError,
 )
 from assistant.schemas import DocumentOut, SearchResponse
@@ -27,6 +29,11 @@ from assistant.service import (
     DocumentInfo,
     Event,
     FacetsResponse,
+    MeetingDetailOut,
+    MeetingListOut,
+    PaperHistoryOut,
+    ProcessService,
+    RelatedPaperOut,
     SearchFilters,
     Turn,
     user_message,
@@ -52,11 +59,17 @@ class UiBackend:
     """The UI's actions over ``service``, with users, audit log and rate limit from ``security``."""
 
     def __init__(
-        self, service: AssistantService, security: Security, sessions: SessionStore | None = None
+        self,
+        service: AssistantService,
+        security: Security,
+        sessions: SessionStore | None = None,
+        process: ProcessService | None = None,
     ) -> None:
         self.service = service.audited_by(security.audit)
         self.security = security
         self.sessions = sessions or SessionStore(security.users)
+        # The council process (histories, meetings); None: the UI shows documents only.
+        self.process = process.audited_by(security.audit) if process is not None else None
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -141,3 +154,38 @@ class UiBackend:
         A document the principal may not see is reported exactly like a missing one.
         """
         return self.service.document(Caller(principal, INTERFACE), wanted, by_reference=True)
+
+    # -- the council process -----------------------------------------------------------------------
+
+    def history(self, principal: Principal, doc_id: str) -> PaperHistoryOut | None:
+        """The path of a visible paper (audited "history"); None without the process service."""
+        if self.process is None:
+            return None
+        return self.process.history(Caller(principal, INTERFACE), doc_id)
+
+    def related(self, principal: Principal, doc_id: str, k: int = 5) -> list[RelatedPaperOut]:
+        """The most similar earlier papers (audited "related")."""
+        if self.process is None:
+            return []
+        return self.process.related(Caller(principal, INTERFACE), doc_id, k).related
+
+    def meetings(
+        self, principal: Principal, body: str, date_from: date | None, date_to: date | None
+    ) -> MeetingListOut:
+        """Meetings of a body in a date range (audited "meetings")."""
+        if self.process is None:
+            return MeetingListOut(total=0, meetings=[])
+        return self.process.meetings(Caller(principal, INTERFACE), body, date_from, date_to)
+
+    def meeting(self, principal: Principal, meeting_id: str) -> MeetingDetailOut:
+        """A meeting with its agenda (audited "meeting"); NotFoundError when not visible."""
+        if self.process is None:
+            raise NotFoundError("the council process is not served", german="Sitzung nicht gefunden.")
+        return self.process.meeting(Caller(principal, INTERFACE), meeting_id)
+
+    def meeting_bodies(self, principal: Principal) -> list[str]:
+        """The bodies whose meetings the principal may see (for the "Sitzungen" form)."""
+        if self.process is None:
+            return []
+        meetings = self.process.meetings_of(principal).meetings
+        return sorted({body for meeting in meetings for body in meeting.bodies})

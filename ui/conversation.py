@@ -82,5 +82,11 @@ def history_of(turns: Sequence[ChatTurn]) -> list[Turn]:
 
 
 def citations_of(turns: Sequence[ChatTurn], doc_id: str) -> list[Citation]:
-    """Every citation of ``doc_id`` in the conversation (marked in the document view)."""
-    return [citation for turn in turns for citation in turn.citations if citation.doc_id == doc_id]
+    """Every passage of ``doc_id`` cited in the conversation (marked in the document view; a
+    record of the process data has no page to mark)."""
+    return [
+        citation
+        for turn in turns
+        for citation in turn.citations
+        if citation.doc_id == doc_id and citation.kind == "passage"
+    ]

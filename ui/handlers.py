@@ -24,9 +24,11 @@ from ui.backend import UiBackend, ui_message
 from ui.conversation import ChatTurn, apply_event, citations_of, history_of
 from ui.filters import build_filters, type_choices
 from ui.layout import ALL, Layout
+from ui.process_handlers import body_choices, timeline_html
 from ui.render import esc
 from ui.render_chat import render_conversation
 from ui.render_document import EMPTY, NOT_FOUND, render_document
+from ui.render_process import MEETING_HINT
 from ui.render_search import (
     DocumentHit,
     group_hits,
@@ -74,7 +76,8 @@ class Handlers:
 
     # -- session ---------------------------------------------------------------------------------
 
-    def _principal(self, key: str | None, request: gr.Request | None, action: str) -> Principal:
+    def principal(self, key: str | None, request: gr.Request | None, action: str) -> Principal:
+        """The session's principal (rate limited), or the German reason as a gr.Error."""
         try:
             return self.backend.principal(key, browser_of(request), action)
         except RatsinfoError as error:
@@ -114,6 +117,7 @@ class Handlers:
                 choices=[("Alle", ALL)] + [(f"{f.value} ({f.count})", f.value) for f in facets.originators],
                 value=ALL,
             ),
+            ui.meeting_body: body_choices(self.backend, principal),
         }
         if pending:
             updates[ui.pending_doc] = ""
@@ -144,6 +148,8 @@ class Handlers:
             ui.export: gr.DownloadButton(value=None, visible=False),
             ui.document_view: EMPTY,
             ui.wanted: "",
+            ui.meeting_list: MEETING_HINT,
+            ui.meeting_view: "",
         }
 
     def check_session(self, key: str | None, request: gr.Request) -> Updates:
@@ -152,7 +158,7 @@ class Handlers:
             self.backend.sessions.principal(key, browser_of(request))
         except RatsinfoError:
             return self._signed_out(SESSION_ENDED)
-        return {}
+        return {self.ui.session: gr.skip()}  # still signed in: nothing changes
 
     # -- chat ------------------------------------------------------------------------------------
 
@@ -168,7 +174,7 @@ class Handlers:
         question = (question or "").strip()
         if not question:
             raise gr.Error("Bitte geben Sie eine Frage ein.", title="Hinweis", print_exception=False)
-        principal = self._principal(key, request, "ask")
+        principal = self.principal(key, request, "ask")
         history = history_of(turns)
         turn = ChatTurn(question=question)
         turns = [*turns, turn]
@@ -201,7 +207,7 @@ class Handlers:
         yield from self.chat(question, key, turns, request)
 
     def new_chat(self, key: str | None, request: gr.Request) -> Updates:
-        principal = self._principal(key, request, "new-chat")
+        principal = self.principal(key, request, "new-chat")
         return {
             self.ui.turns: [],
             self.ui.conversation: render_conversation([], self.backend.examples(principal), {}),
@@ -231,7 +237,7 @@ class Handlers:
             filters = build_filters(paper_types, date_from, date_to, body, originator)
         except RatsinfoError as error:
             raise _fail(error) from None
-        principal = self._principal(key, request, "search")
+        principal = self.principal(key, request, "search")
         try:
             response = self.backend.search(principal, query, filters)
             entries = group_hits(response.results, query)
@@ -290,7 +296,8 @@ class Handlers:
         except NotFoundError:
             view = NOT_FOUND
         else:
-            view = render_document(document, citations_of(turns, document.doc_id), focus)
+            timeline = timeline_html(self.backend, principal, document.doc_id)
+            view = render_document(document, citations_of(turns, document.doc_id), focus, timeline)
         return {
             ui.document_view: view,
             ui.tabs: gr.Tabs(selected="document"),
@@ -303,7 +310,7 @@ class Handlers:
         """The document view for an id or a reference number (not found looks the same as not allowed)."""
         if not (wanted or "").strip():
             raise gr.Error("Bitte geben Sie ein Aktenzeichen oder eine Dokument-ID ein.", title="Hinweis")
-        principal = self._principal(key, request, "document")
+        principal = self.principal(key, request, "document")
         try:
             return self._document_updates(principal, wanted, turns, "")
         except RatsinfoError as error:
@@ -315,8 +322,8 @@ class Handlers:
         """A click on "Im Dokument ansehen" or a result title: the page only names the document."""
         data = getattr(evt, "_data", None) or {}
         if not isinstance(data, dict) or not data.get("doc"):
-            return {}
-        principal = self._principal(key, request, "document")
+            return {self.ui.document_view: gr.skip()}  # another link (a meeting's) was clicked
+        principal = self.principal(key, request, "document")
         try:
             return self._document_updates(
                 principal, str(data["doc"])[:200], turns, str(data.get("anchor", ""))[:40]

@@ -9,7 +9,9 @@ from typing import Any
 import gradio as gr
 
 from assistant.service import MAX_QUERY_CHARS
+from ui.alerts_layout import AlertsLayout, alerts_tab, follow_controls, save_search_controls
 from ui.render_document import EMPTY
+from ui.render_process import MEETING_HINT
 from ui.session import MAX_SECRET_CHARS
 from ui.theme import document_script, link_script
 
@@ -65,6 +67,14 @@ class Layout:
     wanted: gr.Textbox
     open_button: gr.Button
     document_view: gr.HTML
+    alerts: AlertsLayout  # "Suche speichern", "Vorgang folgen", "Neu für Sie" (ui/alerts_layout.py)
+    # meetings and agendas (the council process)
+    meeting_body: gr.Dropdown
+    meeting_from: gr.Textbox
+    meeting_to: gr.Textbox
+    meetings_button: gr.Button
+    meeting_list: gr.HTML
+    meeting_view: gr.HTML
 
 
 def _filters() -> tuple[gr.Dropdown, gr.Dropdown, gr.Dropdown, gr.Textbox, gr.Textbox]:
@@ -149,13 +159,30 @@ def build_layout(banner: str, sign_out: Callable[[Any], None]) -> Layout:
                     previous_button = gr.Button("← Zurück", interactive=False, elem_id="previous-page")
                     next_button = gr.Button("Weiter →", interactive=False, elem_id="next-page")
                     export = gr.DownloadButton("Trefferliste als CSV", visible=False, elem_id="export-csv")
+                saving = save_search_controls()
             with gr.Tab("Dokument", id="document", elem_id="tab-document"):
                 with gr.Row(equal_height=True):
                     wanted = gr.Textbox(label="Aktenzeichen oder Dokument-ID", scale=4, elem_id="document-id")
                     open_button = gr.Button("Öffnen", scale=1, elem_id="open-document")
+                following = follow_controls()
                 document_view = gr.HTML(
                     EMPTY, elem_id="document-view", js_on_load=document_script("document-view")
                 )
+            with gr.Tab("Sitzungen", id="meetings", elem_id="tab-meetings"):
+                with gr.Row():
+                    meeting_body = gr.Dropdown(
+                        label="Gremium", choices=[("Alle Gremien", ALL)], value=ALL, elem_id="meeting-body"
+                    )
+                    meeting_from = gr.Textbox(label="Von", placeholder="TT.MM.JJJJ", elem_id="meeting-from")
+                    meeting_to = gr.Textbox(label="Bis", placeholder="TT.MM.JJJJ", elem_id="meeting-to")
+                meetings_button = gr.Button(
+                    "Sitzungen anzeigen", variant="primary", elem_id="meetings-button"
+                )
+                meeting_list = gr.HTML(
+                    MEETING_HINT, elem_id="meeting-list", js_on_load=link_script("meeting-list")
+                )
+                meeting_view = gr.HTML("", elem_id="meeting-view", js_on_load=link_script("meeting-view"))
+            news = alerts_tab()
 
     return Layout(
         session=session,
@@ -192,4 +219,11 @@ def build_layout(banner: str, sign_out: Callable[[Any], None]) -> Layout:
         wanted=wanted,
         open_button=open_button,
         document_view=document_view,
+        alerts=AlertsLayout(saving, following, news),
+        meeting_body=meeting_body,
+        meeting_from=meeting_from,
+        meeting_to=meeting_to,
+        meetings_button=meetings_button,
+        meeting_list=meeting_list,
+        meeting_view=meeting_view,
     )

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from assistant.schemas import Citation
 from ui.conversation import ChatTurn
 from ui.render import document_link, esc, format_date, mark_ranges, source_links
+from ui.render_process import record_card
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
@@ -35,7 +36,10 @@ def footnoted(answer: str, numbers: set[int], turn: int) -> str:
 
 def citation_card(citation: Citation, turn: int, bodies: str = "") -> str:
     """Reference number, title, type, date, body, page, the passage with the quoted sentences
-    marked, and links to the document view and the council system's page."""
+    marked, and links to the document view and the council system's page; a record of the
+    council process as such (ui/render_process.py)."""
+    if citation.kind == "record":
+        return record_card(citation, citation_id(turn, citation.n))
     meta = [citation.paper_type or "Dokument", citation.reference, format_date(citation.date)]
     if bodies:
         meta.append(bodies)

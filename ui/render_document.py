@@ -98,15 +98,19 @@ def _page(number: int, text: str, cited: Sequence[Citation], focus: str) -> str:
     )
 
 
-def render_document(document: DocumentOut, cited: Sequence[Citation] = (), focus: str = "") -> str:
+def render_document(
+    document: DocumentOut, cited: Sequence[Citation] = (), focus: str = "", timeline: str = ""
+) -> str:
     """The full document; passages cited in the conversation are marked and listed at the top.
 
-    ``focus`` names the anchor the view scrolls to (a cited passage, see ui/theme.py).
+    ``focus`` names the anchor the view scrolls to (a cited passage, see ui/theme.py);
+    ``timeline`` is the paper's "Verlauf" (ui/render_process.py), shown instead of the bare
+    Beratungsfolge table when there is one.
     """
     pages = "".join(_page(page.number, page.text, cited, focus) for page in document.pages)
     title = document.title or document.reference or "Ohne Titel"
     return (
         f'<article class="document" data-doc-id="{esc(document.doc_id)}" data-focus="{esc(focus)}">'
-        f"<h2>{esc(title)}</h2>{_metadata(document)}{_consultations(document)}"
+        f"<h2>{esc(title)}</h2>{_metadata(document)}{timeline or _consultations(document)}"
         f'{_cited_list(cited)}<section class="full-text"><h3>Volltext</h3>{pages}</section></article>'
     )

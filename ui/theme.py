@@ -33,6 +33,12 @@ root.__trigger = trigger;
 if (!root.__linksBound) {
   root.__linksBound = true;
   root.addEventListener('click', (event) => {
+    const meeting = event.target.closest('a[data-meeting]');
+    if (meeting) {
+      event.preventDefault();
+      root.__trigger('click', {meeting: meeting.dataset.meeting});
+      return;
+    }
     const link = event.target.closest('a[data-doc]');
     if (link) {
       if (event.ctrlKey || event.metaKey || event.shiftKey || event.button === 1) return;

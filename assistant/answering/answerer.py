@@ -18,7 +18,7 @@ from assistant.answering.llm import ChatLLM
 from assistant.answering.prompt import Turn
 from assistant.config import Settings
 from assistant.errors import ConfigurationError, InvalidRequestError
-from assistant.models import SearchFilters
+from assistant.models import Passage, SearchFilters
 from assistant.retrieval import HybridRetriever
 from assistant.schemas import AskResponse
 
@@ -101,6 +101,23 @@ class Answerer:
             return list(complete_events(response.model_copy(update=update)))
 
         return AnswerStream(question, standalone, passages, lambda: iter(extractive_events()))
+
+    def stream_composed(
+        self, question: str, passages: list[Passage], composed: AskResponse, mode: str | None = None
+    ) -> AnswerStream:
+        """An answer already composed from data (the council process) over ``passages`` (its
+        records and minutes). In LLM mode the model writes it from the same numbered sources, and
+        every sentence is checked as usual; ``composed`` is the answer where that fails."""
+        chosen = self.resolve_mode(mode)
+        generative = self._generative
+        if chosen == "llm" and generative is not None:
+            return AnswerStream(
+                question,
+                question,
+                passages,
+                lambda: generative.events(question, question, passages, composed),
+            )
+        return AnswerStream(question, question, passages, lambda: complete_events(composed))
 
     def ask(
         self,

@@ -225,10 +225,13 @@ def _designation(candidate: Candidate) -> str:
 
 
 def citation_of(number: int, passage: Passage, highlights: list[tuple[int, int]]) -> Citation:
-    """The response's record of ``passage`` cited as ``[number]``."""
+    """The response's record of ``passage`` cited as ``[number]`` (a record of the council
+    process, when the passage is one)."""
     document, chunk = passage.document, passage.chunk
     return Citation(
         n=number,
+        kind="record" if passage.record is not None else "passage",
+        record=passage.record,
         doc_id=document.doc_id,
         reference=document.reference,
         title=document.title,
@@ -241,6 +244,6 @@ def citation_of(number: int, passage: Passage, highlights: list[tuple[int, int]]
         text=chunk.text,
         start=chunk.start,
         end=chunk.end,
-        highlights=highlights,
+        highlights=highlights if passage.record is None else [],
         score=round(passage.score, 6),
     )

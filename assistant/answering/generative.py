@@ -30,6 +30,8 @@ from ingest.text.words import analyze
 MODE = "llm"
 _NOTHING_SUPPORTED = "Kein Satz der Antwort des Sprachmodells war durch die Quellen belegt"
 _FALLBACK_SUFFIX = "; die Antwort besteht deshalb aus wörtlichen Zitaten der Dokumente."
+_COMPOSED_SUFFIX = "; die Antwort ist deshalb unmittelbar aus den Sitzungsdaten zusammengestellt."
+_NO_ANSWER = "Das Sprachmodell fand in den Quellen keine Antwort"
 
 
 @dataclass(slots=True)
@@ -86,10 +88,21 @@ class GenerativeAnswerer:
         self._llm = llm
         self._judge = judge
 
-    def events(self, question: str, standalone: str, passages: list[Passage]) -> Iterator[Event]:
-        """The answer to ``standalone`` (asked as ``question``) from ``passages``, as events."""
+    def events(
+        self,
+        question: str,
+        standalone: str,
+        passages: list[Passage],
+        composed: AskResponse | None = None,
+    ) -> Iterator[Event]:
+        """The answer to ``standalone`` (asked as ``question``) from ``passages``, as events.
+
+        ``composed``: an answer already made from data (the council process, whose records are
+        among the passages); the model writes from the same sources, and where it fails or finds
+        nothing, ``composed`` is the answer rather than quotes or an abstention.
+        """
         draft = _Draft(question, standalone, passages)
-        if not self._extractive.covers(standalone, passages):
+        if composed is None and not self._extractive.covers(standalone, passages):
             yield from complete_events(draft.response(answer=ABSTENTION, abstained=True))
             return
         sources = [source_text(passage) for passage in passages]
@@ -106,7 +119,10 @@ class GenerativeAnswerer:
             for sentence in splitter.finish():
                 yield from self._judge_sentence(draft, sentence, sources)
         except LLMUnavailableError as error:
-            yield from self._fallback(draft, error.reason)
+            yield from self._fallback(draft, error.reason, composed)
+            return
+        if says_cannot_answer(reply) and composed is not None:
+            yield from self._fallback(draft, _NO_ANSWER, composed)
             return
         if says_cannot_answer(reply):
             yield {"event": "reset", "notice": ""}
@@ -116,7 +132,7 @@ class GenerativeAnswerer:
             )
             return
         if not draft.kept:
-            yield from self._fallback(draft, _NOTHING_SUPPORTED)
+            yield from self._fallback(draft, _NOTHING_SUPPORTED, composed)
             return
         yield done_event(draft.response())
 
@@ -149,10 +165,10 @@ class GenerativeAnswerer:
     def _citation(draft: _Draft, shown: int) -> Citation:
         return citation_of(draft.numbers[shown], draft.passages[shown - 1], [])
 
-    def _fallback(self, draft: _Draft, reason: str) -> Iterator[Event]:
-        notice = reason + _FALLBACK_SUFFIX
+    def _fallback(self, draft: _Draft, reason: str, composed: AskResponse | None = None) -> Iterator[Event]:
+        notice = reason + (_FALLBACK_SUFFIX if composed is None else _COMPOSED_SUFFIX)
         yield {"event": "reset", "notice": notice}
-        extractive = self._extractive.answer_from(draft.standalone, draft.passages)
+        extractive = composed or self._extractive.answer_from(draft.standalone, draft.passages)
         response = extractive.model_copy(
             update={
                 "question": draft.question,

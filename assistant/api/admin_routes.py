@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from assistant.access import PUBLIC, checked_groups
 from assistant.audit import AuditEntry
 from assistant.auth.dependencies import AdminPrincipal
+from assistant.service.alerts_service import AlertsService
 from assistant.services import Services
 
 router = APIRouter()
@@ -46,5 +47,12 @@ async def ingest(body: IngestRequest, request: Request, principal: AdminPrincipa
     entry.query = "\n".join(body.paths)
     entry.filters = {"access": sorted(access), "prune": body.prune}
     services: Services = request.app.state.services
-    report = await run_in_threadpool(services.ingestor.ingest, body.paths, access, body.prune)
-    return report.to_dict()
+    alerts: AlertsService = request.app.state.alerts
+
+    def run() -> dict[str, Any]:
+        with services.store.writing("ingest"):  # alerts are matched before another writer starts
+            report = services.ingestor.ingest(body.paths, access, body.prune)
+            matched = alerts.after_run(report.changes)
+        return report.to_dict() | {"alerts": alerts.delivered_after(matched)}  # never fails the ingest
+
+    return await run_in_threadpool(run)

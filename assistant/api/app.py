@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from assistant.api.admin_routes import router as admin_router
+from assistant.api.alert_routes import router as alert_router
 from assistant.api.audit_middleware import install_audit_middleware
 from assistant.api.errors import headers_of, status_of
 from assistant.api.limits import install_body_limit
@@ -47,6 +48,7 @@ def create_app(
     app.state.services = services  # the admin ingest writes through its ingestor
     app.state.service = service
     app.state.process = services.process.audited_by(security.audit)
+    app.state.alerts = services.alerts.audited_by(security.audit)
     app.state.security = security
 
     @app.exception_handler(RatsinfoError)
@@ -63,6 +65,7 @@ def create_app(
     app.include_router(router)
     app.include_router(process_router)
     app.include_router(admin_router)
+    app.include_router(alert_router)
 
     @app.get("/", include_in_schema=False)
     async def index() -> RedirectResponse:
@@ -71,6 +74,6 @@ def create_app(
     if ui:
         from ui.app import mount_ui  # Gradio is imported only when the UI is served
 
-        mount_ui(app, service, security)
+        mount_ui(app, service, security, process=app.state.process, alerts=app.state.alerts)
 
     return app

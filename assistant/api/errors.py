@@ -5,6 +5,7 @@ from __future__ import annotations
 from assistant.errors import (
     AuthenticationError,
     ConfigurationError,
+    ConflictError,
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
@@ -23,6 +24,7 @@ HTTP_STATUS: dict[type[RatsinfoError], int] = {
     StoreMismatchError: 500,
     RateLimitExceeded: 429,
     StoreBusyError: 409,  # an admin ingest while `ratsinfo ingest`/`sync` writes
+    ConflictError: 409,  # e.g. a saved search's name in use
 }
 
 

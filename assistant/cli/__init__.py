@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli import admin, backup, evaluation, ingest, models, process, search, serve
+from assistant.cli import admin, alerts, backup, evaluation, ingest, models, process, search, serve
 from assistant.cli.common import exit_codes_help
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ app.command("meetings")(process.meetings)
 app.command("agenda")(process.agenda)
 app.command("papers")(process.papers)
 app.command("related")(process.related)
+app.add_typer(alerts.alerts_app, name="alerts")
 app.command("sample-corpus")(serve.sample_corpus)
 app.command("serve")(serve.serve)
 app.add_typer(admin.users_app, name="users")

@@ -142,7 +142,7 @@ def audit_command(
         str | None, typer.Option("--since", help="Only records from this date (YYYY-MM-DD) on, UTC.")
     ] = None,
     interface: Annotated[
-        str | None, typer.Option("--interface", help="Only records of api, cli, ui or eval.")
+        str | None, typer.Option("--interface", help="Only records of api, cli, ui, eval or alerts.")
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the newest N records.")] = None,
     verify: Annotated[

@@ -21,13 +21,18 @@ from assistant.errors import InvalidRequestError
 
 @contextmanager
 def _data_dir(
-    settings: Settings, dataset: Path, ingest: list[str] | None, *, fresh: bool = False
+    settings: Settings,
+    dataset: Path,
+    ingest: list[str] | None,
+    mirror: Path | None = None,
+    *,
+    fresh: bool = False,
 ) -> Iterator[tuple[Any, str]]:
     """Services over the configured store, or over a temporary one filled first (always with
     ``fresh``); and a note on which."""
-    from eval.workspace import ingest_paths, ingest_sample_corpus, is_sample_dataset
+    from eval.workspace import crawl_mirror, ingest_paths, ingest_sample_corpus, is_sample_dataset
 
-    if not ingest and not fresh:
+    if not ingest and mirror is None and not fresh:
         services = open_services(settings) if settings.catalog_path.exists() else None
         if services is not None and services.store.documents():
             try:
@@ -47,7 +52,10 @@ def _data_dir(
         temporary = settings.model_copy(update={"data_dir": Path(workdir) / "data"})
         services = open_services(temporary)
         try:
-            if ingest:
+            if mirror is not None:
+                count = crawl_mirror(services, mirror)
+                note = f"temporärer Bestand: OParl-Abzug {mirror} über 127.0.0.1 ({count} Dokumente)"
+            elif ingest:
                 count = ingest_paths(services, ingest)
                 note = f"temporärer Bestand aus {', '.join(ingest)} ({count} Dokumente)"
             else:
@@ -74,6 +82,7 @@ def _print_summary(document: dict[str, Any], report: Path | None) -> None:
     meta = document["meta"]
     typer.echo(f"Evaluation {meta['dataset']}: {document['questions']} Fragen, Prüfer {meta['judge']}")
     deltas = document.get("compare", {}).get("deltas", {})
+    from eval.process_checks import PROCESS_METRICS
     from eval.summary import HEADLINE_METRICS
 
     for name in HEADLINE_METRICS:
@@ -92,6 +101,14 @@ def _print_summary(document: dict[str, Any], report: Path | None) -> None:
             if group[name]["n"]
         ]
         typer.echo(f"  {tag} ({group['questions']} Fragen): {', '.join(shares)}")
+    for name in PROCESS_METRICS:
+        entry = document.get(name)
+        if isinstance(entry, dict) and entry["n"]:
+            typer.echo(
+                f"  {name:<25}{entry['value']:>6.3f}  [{entry['ci_low']:.3f} – {entry['ci_high']:.3f}]"
+            )
+        elif isinstance(entry, int):
+            typer.echo(f"  {name:<25}{entry:>6}")
     validation = document.get("judge_validation")
     if validation:
         typer.echo(
@@ -143,6 +160,14 @@ def eval_command(
     validate_judge_only: Annotated[
         bool, typer.Option("--validate-judge", help="Only validate the judge on eval/data/judge_pairs.jsonl.")
     ] = False,
+    oparl_mirror: Annotated[
+        Path | None,
+        typer.Option(
+            "--oparl-mirror",
+            help="A saved OParl folder (as ../shared/data/oparl-karlsruhe): served on 127.0.0.1 and "
+            "crawled into a temporary store, which is evaluated.",
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Only the first N questions (0: all).")] = 0,
     models: Annotated[
         str,
@@ -193,8 +218,13 @@ def eval_command(
         except DatasetError as error:
             raise InvalidRequestError(str(error), german=f"Unbrauchbarer Datensatz: {error}") from error
         items = items[:limit] if limit else items
+        if ingest and oparl_mirror is not None:
+            raise InvalidRequestError(
+                "--ingest and --oparl-mirror exclude each other",
+                german="--ingest und --oparl-mirror schließen einander aus.",
+            )
         names = [name.strip() for name in models.split(",") if name.strip()]
-        if names and not ingest and not is_sample_dataset(dataset):
+        if names and not ingest and oparl_mirror is None and not is_sample_dataset(dataset):
             raise InvalidRequestError(
                 "--models needs --ingest PATHS or the sample set: each model gets its own store",
                 german="--models braucht --ingest PFADE oder den Beispieldatensatz: jedes Modell "
@@ -207,7 +237,9 @@ def eval_command(
                 chosen_model = DEFAULT_EMBED_MODEL if name == "default" else name
                 run_settings = settings.model_copy(update={"embed_model": chosen_model})
             run_report = report / _folder_name(name) if report and name else report
-            with _data_dir(run_settings, dataset, paths if ingest else None, fresh=bool(name)) as (
+            with _data_dir(
+                run_settings, dataset, paths if ingest else None, oparl_mirror, fresh=bool(name)
+            ) as (
                 services,
                 store,
             ):

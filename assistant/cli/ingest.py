@@ -8,6 +8,7 @@ was added, updated or found unchanged; the other codes as for every command (REA
 from __future__ import annotations
 
 import sys
+import time
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -50,36 +51,74 @@ def ingest(
         access = checked_groups(group) if group else frozenset({PUBLIC})
         services = open_services(settings)
         show_progress = not as_json and sys.stderr.isatty()
-        if show_progress:
-            from rich.progress import Progress
-
-            with Progress(transient=True) as progress:
-                task = progress.add_task("Einlesen", total=None)
-                report = services.ingestor.ingest(
-                    paths,
-                    access=access,
-                    prune=prune,
-                    on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-                )
-        else:
-            report = services.ingestor.ingest(paths, access=access, prune=prune)
-        if oparl:
-            crawl = _crawl_oparl(services, settings, oparl, access, report)
+        with services.store.writing("ingest"):  # alerts are matched before another writer starts
+            if show_progress:
+                report = _ingest_with_progress(services, paths, access, prune)
+            else:
+                report = services.ingestor.ingest(paths, access=access, prune=prune)
+            if oparl:
+                crawl = _crawl_oparl(services, settings, oparl, access, report)
+            matched = services.alerts.after_run(report.changes)
+        alerts = services.alerts.delivered_after(matched)
 
     def human() -> None:
         typer.echo(
             f"{report.added} neu, {report.updated} aktualisiert, {report.unchanged} unverändert, "
             f"{report.deleted} gelöscht, {len(report.failed)} fehlgeschlagen; "
-            f"{report.chunks} Abschnitte eingebettet in {report.seconds:.1f} s"
+            f"{report.chunks} Abschnitte geschrieben ({report.embedded} neu eingebettet, die anderen "
+            f"wiederverwendet) in {report.seconds:.1f} s"
         )
         if crawl:
             _echo_crawl(crawl)
         elif not (report.failed or report.added or report.updated or report.unchanged or report.deleted):
             typer.echo("Keine Dateien gefunden (PDF, DOCX, HTML, TXT/Markdown).")
         _echo_problems(report)
+        _echo_alerts(alerts)
 
-    emit(report.to_dict() | crawl, as_json, human)
+    emit(report.to_dict() | crawl | {"alerts": alerts}, as_json, human)
     _exit_when_nothing_read(report)
+
+
+def _echo_alerts(alerts: dict[str, Any]) -> None:
+    delivery = alerts["delivery"]
+    if alerts["alerts"] or delivery["sent"] or delivery["failed"] or delivery["pending"]:
+        typer.echo(
+            f"Benachrichtigungen: {alerts['alerts']} für {alerts['users']} Benutzer; E-Mails: "
+            f"{delivery['sent']} versandt, {delivery['failed']} fehlgeschlagen, "
+            f"{delivery['pending']} ausstehend"
+        )
+    for error in [alerts["error"], *delivery["errors"]]:
+        if error:
+            typer.echo(f"  Benachrichtigung: {error}", err=True)
+
+
+def _ingest_with_progress(
+    services: Any, paths: list[str], access: frozenset[str], prune: bool
+) -> IngestReport:
+    """The ingest under a progress bar: files, chunks embedded per second, the time still needed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from assistant.indexing import IngestReport
+
+    report = IngestReport()
+    started = time.perf_counter()
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[chunks]}"),
+        TextColumn("noch"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task("Einlesen", total=None, chunks="")
+
+        def show(done: int, total: int) -> None:
+            rate = report.chunks / max(time.perf_counter() - started, 1e-9)
+            chunks = f"{report.chunks} Abschnitte, {rate:.1f}/s" if report.chunks else ""
+            progress.update(task, completed=done, total=total, chunks=chunks)
+
+        return services.ingestor.ingest(paths, access=access, prune=prune, on_progress=show, report=report)
 
 
 def _echo_problems(report: IngestReport) -> None:
@@ -134,7 +173,10 @@ def sync(as_json: JsonOption = False) -> None:
     with errors_to_exit():
         services = open_services(settings)
         report = IngestReport()
-        crawl = _crawl_oparl(services, settings, None, None, report)
+        with services.store.writing("sync"):
+            crawl = _crawl_oparl(services, settings, None, None, report)
+            matched = services.alerts.after_run(report.changes)
+        alerts = services.alerts.delivered_after(matched)
 
     def human() -> None:
         typer.echo(
@@ -143,5 +185,6 @@ def sync(as_json: JsonOption = False) -> None:
         )
         _echo_crawl(crawl)
         _echo_problems(report)
+        _echo_alerts(alerts)
 
-    emit(crawl, as_json, human)
+    emit(crawl | {"alerts": alerts}, as_json, human)

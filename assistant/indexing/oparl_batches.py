@@ -150,7 +150,7 @@ class CrawlIndexer:
             self._ingestor.ingest_documents(
                 self._outcomes(documents, access), total=len(documents), report=self._report
             )
-        self._store.apply_process(batch.process)
+        self._report.changes.process.update(self._store.apply_process(batch.process))
         failed = {failure.source for failure in self._report.failed[failed_before:]}
         for crawled in batch.objects:
             self._state.set_docs(self._source, crawled.object_id, [d.doc_id for d in crawled.documents])
@@ -177,3 +177,4 @@ class CrawlIndexer:
             self._store.delete(existing)
             self._state.forget_docs(existing)
             self._report.deleted += len(existing)
+            self._report.changes.documents_deleted(existing)

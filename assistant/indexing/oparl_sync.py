@@ -157,12 +157,13 @@ class OParlSync:
                 indexer.index(crawl.records(system))
                 if since is None:
                     self._prune(system_url, indexer.seen_docs, result.report)
-                    self._store.prune_process(
+                    pruned = self._store.prune_process(
                         system_url,
                         indexer.seen["paper"],
                         indexer.seen["meeting"],
                         indexer.seen["organization"],
                     )
+                    result.report.changes.process.update(pruned)
             finally:
                 crawl.close()
                 result.crawl.requests += client.requests
@@ -177,3 +178,4 @@ class OParlSync:
             self._store.delete(gone)
             self._state.forget_docs(gone)
             report.deleted += len(gone)
+            report.changes.documents_deleted(gone)

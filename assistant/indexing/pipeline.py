@@ -24,6 +24,7 @@ from assistant.config import Settings
 from assistant.embedding import Embedder
 from assistant.indexing.report import IngestReport
 from assistant.indexing.workers import Job, prepare_all
+from assistant.store.passage_vectors import EmbedCounts, passage_vectors
 from assistant.store.search_text import search_text
 from assistant.store.store import DocumentWrite, Store
 from ingest.access_labels import PUBLIC
@@ -65,13 +66,16 @@ class Ingestor:
         access: frozenset[str] = PUBLIC_ACCESS,
         prune: bool = False,
         on_progress: Callable[[int, int], None] | None = None,
+        report: IngestReport | None = None,
     ) -> IngestReport:
         """Ingest files and folders; with ``prune``, delete documents gone from those folders.
+
+        ``report``: filled as the run goes (e.g. chunks written so far, for a progress display).
 
         Files unchanged since the last ingest (same size and mtime, see ``file_states``) are not
         read again; a bad file is reported and, still present, never pruned.
         """
-        report = IngestReport()
+        report = report if report is not None else IngestReport()
         files, roots = _discover(arguments, report)
         states = FileStates(self._store.data_dir / FILE_STATES_NAME)
         with self._store.writing("ingest"):  # the snapshot stays true until the run applied it
@@ -122,6 +126,7 @@ class Ingestor:
                 report.unchanged += 1
                 if outcome.new_access is not None:  # permissions change without re-embedding
                     self._store.set_access(outcome.doc_id, outcome.new_access)
+                    report.changes.access_changed.add(outcome.doc_id)
                 done += 1
                 if on_progress:
                     on_progress(done, total)
@@ -143,6 +148,7 @@ class Ingestor:
             ]
             self._store.delete(gone)
             report.deleted += len(gone)
+            report.changes.documents_deleted(gone)
         self._store.refresh_bm25()
         if file_states is not None:
             hashes = self._store.catalog.hashes()
@@ -160,7 +166,9 @@ class Ingestor:
             for prepared in batch
             for chunk in prepared.chunks
         ]
-        vectors = self._embedder.embed_passages(texts)
+        counts = EmbedCounts()
+        vectors = passage_vectors(texts, self._embedder, self._store.catalog, self._store.vectors, counts)
+        report.embedded += counts.embedded
         writes = []
         offset = 0
         for prepared in batch:
@@ -178,6 +186,7 @@ class Ingestor:
                 report.updated += 1
             else:
                 report.added += 1
+            report.changes.document_added(prepared.document.doc_id, prepared.document.doc_id not in updates)
         self._store.write(writes)
         report.chunks += len(texts)
 

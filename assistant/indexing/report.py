@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.indexing.changes import RunChanges
 from ingest.records import Failure
 
 
@@ -15,8 +16,10 @@ class IngestReport:
     deleted: int = 0
     failed: list[Failure] = field(default_factory=list)
     warnings: list[Failure] = field(default_factory=list)  # indexed, but with gaps (pages not read)
-    chunks: int = 0  # chunks embedded and written in this run
+    chunks: int = 0  # chunks written in this run
+    embedded: int = 0  # of them, computed by the model (the others reused a stored vector)
     seconds: float = 0.0
+    changes: RunChanges = field(default_factory=RunChanges)  # which documents and process objects
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -27,6 +30,7 @@ class IngestReport:
             "failed": [_entry(f) for f in self.failed],
             "warnings": [_entry(f) for f in self.warnings],
             "chunks": self.chunks,
+            "embedded": self.embedded,
             "seconds": round(self.seconds, 3),
         }
 

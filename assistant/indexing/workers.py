@@ -30,5 +30,18 @@ def prepare_all(jobs: list[Job]) -> Iterator[PreparedDocument | Failure]:
     # "__main__" stays preloaded, as by default, or each worker would import it again.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["__main__", "ingest.prepare"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_yield_to_the_encoder
+    ) as pool:
         yield from pool.map(prepare_safely, jobs, chunksize=16)
+
+
+def _yield_to_the_encoder() -> None:
+    """Workers run at a lower priority than the process that embeds and writes.
+
+    All jobs are submitted at once, so the workers prepare ahead while the main process embeds
+    the batch before; with a semantic model the encoder is the critical path and uses every core
+    (one thread per physical core). A nice'd worker takes the cycles the encoder leaves (while it
+    writes to Chroma, say) instead of slowing it down; alone on the machine it runs at full speed.
+    """
+    os.nice(5)

@@ -38,6 +38,7 @@ from assistant.service.body_access import BodyAccess
 from assistant.service.caller import Caller
 from assistant.service.facets import FacetsResponse, collect_facets
 from assistant.service.opening import reference_only, with_opened
+from assistant.service.process_answers import ProcessAnswers
 from assistant.service.recorder import AuditRecorder
 from assistant.service.stats import collect_stats
 from assistant.service.visibility import may_see, visible
@@ -64,10 +65,11 @@ def _note_answer(entry: AuditEntry, stream: AnswerStream) -> None:
     """A complete answer's record names exactly the cited documents; a stream's record, written
     before it runs, names every document the answer is built from (a superset of those cited)."""
     if stream.response is not None:
-        entry.cited = list(dict.fromkeys(c.doc_id for c in stream.response.citations))
+        # A record of a meeting cites no document ("" as its id).
+        entry.cited = list(dict.fromkeys(c.doc_id for c in stream.response.citations if c.doc_id))
         entry.returned = entry.cited
     else:
-        entry.returned = stream.doc_ids
+        entry.returned = [doc_id for doc_id in stream.doc_ids if doc_id]
 
 
 class AssistantService:
@@ -82,6 +84,7 @@ class AssistantService:
         recorder: AuditRecorder,
         body_access: BodyAccess | None = None,
         outcome_documents: Callable[[Principal, str], frozenset[str]] | None = None,
+        process_answers: ProcessAnswers | None = None,
     ) -> None:
         self._store = store
         self._retriever = retriever
@@ -92,6 +95,8 @@ class AssistantService:
         # Documents whose last result has an outcome (ProcessService.outcome_documents), for
         # the ``result`` filter; without it, that filter matches nothing.
         self._outcome_documents = outcome_documents
+        # Questions on the council process, answered from its data (process_answers.py).
+        self._process_answers = process_answers
 
     def audited_by(self, log: AuditLog) -> AssistantService:
         """The same service writing its records to ``log`` (the server's, shared with its users)."""
@@ -103,6 +108,7 @@ class AssistantService:
             AuditRecorder.to(log),
             self._bodies,
             self._outcome_documents,
+            self._process_answers,
         )
 
     # -- configuration -------------------------------------------------------------------------
@@ -284,6 +290,10 @@ class AssistantService:
         it may see, filters resolved), naming the paper a bare reference opens."""
         principal = self._bodies.principal(principal)
         filters = self._filters(principal, filters)
+        if self._process_answers is not None and (filters is None or filters.is_empty):
+            answered = self._process_answers.stream(principal, question, history, mode)
+            if answered is not None:
+                return answered
         stream = self._answerer.stream(question, principal, filters, history, mode, explain)
         return with_opened(stream, self.opened_by(principal, question, filters))
 

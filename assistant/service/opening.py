@@ -37,14 +37,18 @@ def with_opened(stream: AnswerStream, opened: OpenedDocument | None) -> AnswerSt
     """``stream`` with ``opened`` added to its head ("citations") and final ("done") events."""
     if opened is None:
         return stream
-    value = opened.model_dump(mode="json")
+    return with_fields(stream, opened=opened.model_dump(mode="json"))
+
+
+def with_fields(stream: AnswerStream, **fields: object) -> AnswerStream:
+    """``stream`` with ``fields`` set in its head ("citations") and final ("done") events."""
 
     def events() -> Iterator[Event]:
         for event in stream:
             if event["event"] == "citations":
-                event = {**event, "opened": value}
+                event = {**event, **fields}
             elif event["event"] == "done":
-                event = {**event, "response": {**event["response"], "opened": value}}
+                event = {**event, "response": {**event["response"], **fields}}
             yield event
 
     return AnswerStream(stream.question, stream.standalone_question, stream.passages, events)

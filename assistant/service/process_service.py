@@ -71,6 +71,10 @@ class ProcessService:
             self._store, self._retriever, AuditRecorder.to(log), self._access, self._today, self.index
         )
 
+    def today(self) -> date:
+        """The day states are computed for ("offen: nächste Beratung …")."""
+        return self._today()
+
     # -- reads for one principal, without an audit record ------------------------------------
     # For operations of the service layer that write their own record (an answer built from the
     # process, the UI's helpers); ``principal`` is the caller's: its bodies' labels are granted

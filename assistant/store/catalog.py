@@ -19,6 +19,8 @@ from pathlib import Path
 from assistant.models import StoredChunk
 from assistant.store.catalog_migrations import migrate
 from assistant.store.process_schema import PROCESS_SCHEMA
+from assistant.store.search_text import chunk_text_hash
+from assistant.store.text_hashes import fill_missing_text_hashes
 from ingest.records import Chunk, ConsultationStep, DocumentInfo, Page
 
 SCHEMA_VERSION = 1  # additive changes are migrated in place (catalog_migrations.py), not versioned
@@ -62,7 +64,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     section TEXT NOT NULL,
     start INTEGER NOT NULL,
     "end" INTEGER NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    text_hash TEXT  -- of the text embedded (search_text): whose vector another chunk may reuse
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 """
@@ -147,6 +150,7 @@ class Catalog:
         self._connection.executescript(_SCHEMA)
         migrate(self._connection)  # a catalog of an earlier version: additive, in place
         self._connection.executescript(PROCESS_SCHEMA)
+        fill_missing_text_hashes(self)  # chunks written before the column existed
 
     def close(self) -> None:
         self._connection.close()
@@ -236,9 +240,19 @@ class Catalog:
                     [(document.doc_id, page.number, page.text) for page in pages],
                 )
                 self._connection.executemany(
-                    f"INSERT INTO chunks({_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO chunks({_CHUNK_COLUMNS}, text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (c.chunk_id, c.doc_id, c.index, c.page, c.section, c.start, c.end, c.text)
+                        (
+                            c.chunk_id,
+                            c.doc_id,
+                            c.index,
+                            c.page,
+                            c.section,
+                            c.start,
+                            c.end,
+                            c.text,
+                            chunk_text_hash(document, c.section, c.text),
+                        )
                         for c in chunks
                     ],
                 )

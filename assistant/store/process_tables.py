@@ -20,16 +20,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.store.catalog import Catalog
+from assistant.store.process_changes import (
+    MEETING_TABLES,
+    PAPER_TABLES,
+    ProcessChanges,
+    differing,
+    link_partners,
+    papers_of_meetings,
+    rows_of,
+)
 from assistant.store.process_schema import PROCESS_GENERATION
 from ingest.process.records import MeetingRecords, Organization, PaperRecords
-
-# Each kind of object and the tables its rows live in (the first holds the object itself).
-_PAPER_TABLES = (
-    ("process_papers", "paper_id"),
-    ("process_consultations", "paper_id"),
-    ("process_links", "paper_id"),
-)
-_MEETING_TABLES = (("process_meetings", "meeting_id"), ("process_agenda_items", "meeting_id"))
 
 
 def meeting_key(meeting_id: str) -> str:
@@ -68,12 +69,18 @@ class ProcessTables:
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog
 
-    def apply(self, batch: ProcessBatch) -> None:
-        """Replace the rows of every object in ``batch`` and delete the deleted, atomically."""
+    def apply(self, batch: ProcessBatch) -> ProcessChanges:
+        """Replace the rows of every object in ``batch`` and delete the deleted, atomically;
+        returns the objects whose rows this really changed (``process_changes``)."""
         if not batch:
-            return
+            return ProcessChanges()
         with self._catalog.transaction() as db:
             source = batch.source
+            paper_ids = [r.paper.paper_id for r in batch.papers]
+            meeting_ids = [r.meeting.meeting_id for r in batch.meetings]
+            papers_before = rows_of(db, PAPER_TABLES, paper_ids)
+            meetings_before = rows_of(db, MEETING_TABLES, meeting_ids)
+            existing = rows_of(db, (PAPER_TABLES[0], MEETING_TABLES[0]), list(batch.deleted))
             db.executemany(
                 "INSERT OR REPLACE INTO process_organizations VALUES (?, ?, ?, ?)",
                 [(o.org_id, source, o.name, o.short_name) for o in batch.organizations],
@@ -83,8 +90,8 @@ class ProcessTables:
                 [(i,) for i in batch.deleted_organizations],
             )
             gone = list(batch.deleted)
-            _delete(db, _PAPER_TABLES, [*gone, *(r.paper.paper_id for r in batch.papers)])
-            _delete(db, _MEETING_TABLES, [*gone, *(r.meeting.meeting_id for r in batch.meetings)])
+            _delete(db, PAPER_TABLES, [*gone, *(r.paper.paper_id for r in batch.papers)])
+            _delete(db, MEETING_TABLES, [*gone, *(r.meeting.meeting_id for r in batch.meetings)])
             # A deleted paper also leaves the lists of the papers that named it.
             db.executemany("DELETE FROM process_links WHERE linked_id = ?", [(i,) for i in gone])
             for records in batch.papers:
@@ -92,21 +99,30 @@ class ProcessTables:
             for meeting in batch.meetings:
                 _insert_meeting(db, source, meeting)
             _bump(db)
+            papers_after = rows_of(db, PAPER_TABLES, paper_ids)
+            meetings = differing(meetings_before, rows_of(db, MEETING_TABLES, meeting_ids))
+            papers = differing(papers_before, papers_after) | link_partners(papers_before, papers_after)
+            return ProcessChanges(
+                papers=papers | papers_of_meetings(db, sorted(meetings)),
+                meetings=meetings,
+                removed={object_id for object_id, rows in existing.items() if rows},
+            )
 
-    def prune(self, source: str, papers: set[str], meetings: set[str], organizations: set[str]) -> int:
+    def prune(
+        self, source: str, papers: set[str], meetings: set[str], organizations: set[str]
+    ) -> ProcessChanges:
         """After a complete crawl: remove the source's objects that are not among those named."""
         with self._catalog.transaction() as db:
             gone_papers = _absent(db, "process_papers", "paper_id", source, papers)
             gone_meetings = _absent(db, "process_meetings", "meeting_id", source, meetings)
             gone_orgs = _absent(db, "process_organizations", "org_id", source, organizations)
-            _delete(db, _PAPER_TABLES, gone_papers)
-            _delete(db, _MEETING_TABLES, gone_meetings)
+            _delete(db, PAPER_TABLES, gone_papers)
+            _delete(db, MEETING_TABLES, gone_meetings)
             db.executemany("DELETE FROM process_links WHERE linked_id = ?", [(i,) for i in gone_papers])
             db.executemany("DELETE FROM process_organizations WHERE org_id = ?", [(i,) for i in gone_orgs])
-            removed = len(gone_papers) + len(gone_meetings) + len(gone_orgs)
-            if removed:
+            if gone_papers or gone_meetings or gone_orgs:
                 _bump(db)
-            return removed
+            return ProcessChanges(removed={*gone_papers, *gone_meetings})
 
 
 def _bump(db: sqlite3.Connection) -> None:

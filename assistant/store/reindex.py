@@ -21,6 +21,7 @@ from assistant.embedding import Embedder
 from assistant.errors import RatsinfoError, StoreMismatchError
 from assistant.models import StoredChunk
 from assistant.store.catalog import SCHEMA_VERSION, Catalog
+from assistant.store.passage_vectors import passage_vectors
 from assistant.store.search_text import search_text
 from assistant.store.vectors import VectorStore
 from assistant.store.writer_lock import WriterLock
@@ -64,7 +65,8 @@ def _embed_into(
     def flush() -> None:
         nonlocal done
         texts = [search_text(documents[c.doc_id], c.section, c.text) for c in batch]
-        vectors.add(batch, embedder.embed_passages(texts), documents)
+        # Reused only from the new collection: a text met before in this run is not embedded again.
+        vectors.add(batch, passage_vectors(texts, embedder, catalog, vectors), documents)
         done += len(batch)
         batch.clear()
         if on_progress:
@@ -141,6 +143,7 @@ def _reindex(
         record = {
             **recorded,
             "embedder": embedder.name,
+            "embedders": [embedder.name],
             "dimension": embedder.dimension,
             "collection": name,
         }

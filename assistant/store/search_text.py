@@ -9,6 +9,8 @@ stored and cited text stays the page's own.
 
 from __future__ import annotations
 
+import hashlib
+
 from ingest.metadata.paper_types import describe_paper_type
 from ingest.records import DocumentInfo
 
@@ -19,3 +21,13 @@ def search_text(document: DocumentInfo, section: str, text: str) -> str:
         part for part in (document.title, kind, document.reference, document.originator, section) if part
     )
     return f"{header}\n{text}" if header else text
+
+
+def text_hash(text: str) -> str:
+    """The key under which a text's vector is reused: equal texts embed to equal vectors."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def chunk_text_hash(document: DocumentInfo, section: str, text: str) -> str:
+    """``text_hash`` of the text a chunk is embedded as (its header included)."""
+    return text_hash(search_text(document, section, text))

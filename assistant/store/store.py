@@ -23,9 +23,12 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embedding import Embedder
+from assistant.embedding.precision import same_vector_space
 from assistant.errors import StoreMismatchError
 from assistant.store.bm25_index import Bm25Index, saved_generation
 from assistant.store.catalog import SCHEMA_VERSION, Catalog
+from assistant.store.passage_vectors import passage_vectors
+from assistant.store.process_changes import ProcessChanges
 from assistant.store.process_tables import ProcessBatch, ProcessTables
 from assistant.store.search_text import search_text
 from assistant.store.vectors import VectorStore
@@ -78,6 +81,7 @@ class Store:
         self._process = ProcessTables(self.catalog)
         # The collection comes from the build record: `ratsinfo reindex` switches it.
         self._collection = settings.collection
+        self._variants: list[str] = []  # every embedder variant that wrote vectors (build record)
         self._check_build_record()
         self._vectors = VectorStore(settings, self._collection)
         self._vectors_generation = self.catalog.generation
@@ -125,6 +129,7 @@ class Store:
     def build_record(self) -> dict[str, object]:
         return {
             "embedder": self._embedder.name,
+            "embedders": list(self._variants) if self._variants else [self._embedder.name],
             "dimension": self._embedder.dimension,
             "chunker": CHUNKER_VERSION,
             "chunk_max_words": self._settings.chunk_max_words,
@@ -137,11 +142,25 @@ class Store:
         self.catalog.set_meta("build", json.dumps(record))
         (self._settings.data_dir / "build.json").write_text(json.dumps(record, indent=2) + "\n")
 
+    def _note_variant(self) -> None:
+        """Before vectors are written: the build record lists this embedder variant among its writers.
+
+        float32, bfloat16 and float16 vectors of one model may share a store (``same_vector_space``);
+        the record says which of them it holds.
+        """
+        if self._embedder.name in self._variants:
+            return
+        self._variants.append(self._embedder.name)
+        recorded_raw = self.catalog.get_meta("build")
+        recorded = json.loads(recorded_raw) if recorded_raw else self.build_record()
+        self._record_build({**recorded, "embedders": list(self._variants)})
+
     def _check_build_record(self) -> None:
         current = self.build_record()
         recorded_raw = self.catalog.get_meta("build")
         if recorded_raw is None:
-            self._record_build(current)
+            self._variants = [self._embedder.name]
+            self._record_build(self.build_record())
             return
         recorded = json.loads(recorded_raw)
         self._collection = str(recorded.get("collection") or self._settings.collection)
@@ -149,7 +168,10 @@ class Store:
             # BM25 is rebuilt from the catalog with the new tokenisation (its folders say which
             # one they hold, see bm25_index.py); the record says which one the store uses now.
             self._record_build({**recorded, "search_terms": SEARCH_TERMS_VERSION})
-        if (recorded["embedder"], recorded["dimension"]) != (current["embedder"], current["dimension"]):
+        self._variants = list(recorded.get("embedders") or [recorded["embedder"]])
+        if recorded["dimension"] != current["dimension"] or not same_vector_space(
+            str(recorded["embedder"]), str(current["embedder"])
+        ):
             raise StoreMismatchError(
                 f"the store in {self._settings.data_dir} was built with embedder "
                 f"{recorded['embedder']} ({recorded['dimension']} dimensions), but the configured one "
@@ -221,6 +243,7 @@ class Store:
         if not writes:
             return
         with self.writing("write"):
+            self._note_variant()
             self.catalog.begin_pending_write([write.document.doc_id for write in writes])
             self.vectors.delete_documents([write.document.doc_id for write in writes])
             chunks = [chunk for write in writes for chunk in write.chunks]
@@ -239,15 +262,16 @@ class Store:
                 self.vectors.delete_documents(doc_ids)
                 self.catalog.delete_documents(doc_ids)
 
-    def apply_process(self, batch: ProcessBatch) -> None:
-        """Write a batch of council process records (see ``process_tables``)."""
-        if batch:
-            with self.writing("process"):
-                self._process.apply(batch)
+    def apply_process(self, batch: ProcessBatch) -> ProcessChanges:
+        """Write a batch of council process records (see ``process_tables``); returns what changed."""
+        if not batch:
+            return ProcessChanges()
+        with self.writing("process"):
+            return self._process.apply(batch)
 
     def prune_process(
         self, source: str, papers: set[str], meetings: set[str], organizations: set[str]
-    ) -> int:
+    ) -> ProcessChanges:
         """After a complete crawl of ``source``: remove its process records no list named."""
         with self.writing("process"):
             return self._process.prune(source, papers, meetings, organizations)
@@ -349,6 +373,8 @@ class Store:
 
     def _reembed(self, chunk_ids: Sequence[str]) -> None:
         """Restore vectors from the catalog's chunk texts, without reading sources again."""
+        if chunk_ids:
+            self._note_variant()
         stored = self.catalog.chunks(chunk_ids)
         documents = self.documents()
         chunks = [
@@ -356,7 +382,6 @@ class Store:
         ]
         for start in range(0, len(chunks), 1000):
             batch = chunks[start : start + 1000]
-            vectors = self._embedder.embed_passages(
-                [search_text(documents[chunk.doc_id], chunk.section, chunk.text) for chunk in batch]
-            )
+            texts = [search_text(documents[chunk.doc_id], chunk.section, chunk.text) for chunk in batch]
+            vectors = passage_vectors(texts, self._embedder, self.catalog, self.vectors)
             self.vectors.add(batch, vectors, documents)

@@ -4,6 +4,7 @@
                                     # to build once; it is cached under the bench folder)
     python -m eval.bench --quick    # 600 files and 10k chunks only, a few minutes
     python -m eval.bench --redo search api   # measure these sections again, reuse the rest
+    python -m eval.bench --only semantic-ingest --limit 400   # the semantic ingest on a subset
 
 Everything heavy lives outside the repository in the bench folder (``--bench-dir``, default
 ``$RATSINFO_BENCH_DIR`` or ``/tmp/ratsinfo-bench``): ingested stores, synthetic stores, the
@@ -23,6 +24,9 @@ from eval.bench.runner import SECTIONS, BenchConfig, BenchRunner, header
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "data" / "oparl-karlsruhe" / "file-contents"
+DEFAULT_SEEDS = REPO_ROOT.parent / "shared" / "seeds"
+# Sections that take an hour or more on two cores: not part of --quick.
+_SLOW = ("semantic-ingest", "semantic-api", "semantic")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
         help="a sentence-transformers folder for the semantic section (default: one built here)",
     )
     parser.add_argument(
+        "--limit",
+        type=int,
+        default=0,
+        help="semantic-ingest: only the first N Karlsruhe texts (plus the seeds); 0: all of them",
+    )
+    parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS, help="extra folder for semantic-ingest")
+    parser.add_argument(
         "--device",
         default=os.environ.get("RATSINFO_DEVICE", "cpu"),
         help="torch device of the semantic model (default RATSINFO_DEVICE or cpu)",
@@ -69,9 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         api_requests=arguments.requests or (60 if quick else 300),
         questions=20 if quick else 40,
         redo=set(arguments.redo),
-        only=set(arguments.only or (s for s in SECTIONS if not (quick and s == "semantic"))),
+        only=set(arguments.only or (s for s in SECTIONS if not (quick and s in _SLOW))),
         embed_model=arguments.embed_model,
         device=arguments.device,
+        limit=arguments.limit,
+        seeds=arguments.seeds.resolve() if arguments.seeds.is_dir() else None,
         log=lambda line: print(line, flush=True),
     )
     started = time.perf_counter()
@@ -93,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     search = {key.split(":")[1]: value for key, value in results.items() if key.startswith("search:")}
     if search:
         plots.latency_figure(search, out / f"latency{suffix}.png")
+    semantic = {
+        key.split(":", 1)[1]: value for key, value in results.items() if key.startswith("semantic-ingest:")
+    }
+    if semantic:  # the whole corpus when measured, else the largest subset
+        largest = semantic.get("all") or max(semantic.values(), key=lambda run: run["ours"]["chunks"])
+        plots.semantic_ingest_figure(largest, out / f"semantic-ingest{suffix}.png")
     if "api" in results:
         plots.api_figure(results["api"], out / f"api{suffix}.png")
     if not quick:

@@ -22,6 +22,11 @@ PHASES: dict[str, str] = {
     "bm25-rebuild": "eval.bench.search_bench:bm25_rebuild",
     "api-clients": "eval.bench.api_bench:api_clients",
     "tiny-model": "eval.bench.semantic:build_tiny_model",
+    "precision-quality": "eval.bench.quality:precision_quality",
+    "semantic-ours": "eval.bench.semantic_ingest:semantic_ours",
+    "semantic-naive": "eval.bench.semantic_ingest:semantic_naive",
+    "gemm-peak": "eval.bench.semantic_ingest:gemm_peak",
+    "embed-scaling": "eval.bench.semantic_ingest:embed_scaling",
 }
 
 

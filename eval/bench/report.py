@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from eval.bench.report_semantic import semantic_sections, semantic_targets
 from eval.bench.report_tables import (
     api_section,
     ingest_section,
@@ -60,6 +61,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         if level["clients"] == 32
     ]
     checks.append(("errors under 32 concurrent clients", sum(errors_32) if errors_32 else None, "==", 0))
+    checks += semantic_targets(results)
     rows = []
     for name, measured, operator, target in checks:
         met = None
@@ -76,6 +78,7 @@ def markdown(results: dict[str, Any]) -> str:
     lines += ingest_section(results.get("ingest"))
     lines += latency_section(results)
     lines += api_section(results.get("api"))
+    lines += semantic_sections(results)
     lines += semantic_section(results.get("semantic"))
     lines += ["", END]
     return "\n".join(lines) + "\n"

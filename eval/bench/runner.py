@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.embedding.precision import physical_cores
 from eval.bench.measure import available_memory_gb, load_average, machine
 from eval.bench.process import run_phase
 from eval.bench.search_bench import load_questions
 
-SECTIONS = ("ingest", "stores", "search", "api", "semantic")
+SECTIONS = ("ingest", "semantic-ingest", "semantic-api", "stores", "search", "api", "semantic")
 # Building llama-index's BM25Retriever needs the nodes in memory: ~13 MB per 1,000 chunks.
 _NAIVE_MB_PER_1000_CHUNKS = 13.5
 
@@ -40,6 +41,8 @@ class BenchConfig:
     embed_model: str = ""  # a real sentence-transformers folder for the semantic section
     device: str = "cpu"
     semantic_files: int = 150  # a 6-layer encoder takes ~0.1 s per chunk on 2 cores
+    limit: int = 0  # semantic-ingest: this many Karlsruhe texts (0: all), plus the seeds
+    seeds: Path | None = None
     log: Callable[[str], None] = print
 
     @property
@@ -76,12 +79,16 @@ class BenchRunner:
         """The full corpus, or in quick mode a copy of its first 600 texts (with sidecars)."""
         if not self.config.quick:
             return self.config.corpus
-        subset = self.config.bench_dir / "quick-corpus"
+        return self._subset("quick-corpus", 600)
+
+    def _subset(self, name: str, files: int) -> Path:
+        """A copy of the corpus's first ``files`` texts (with sidecars), made once under the bench dir."""
+        subset = self.config.bench_dir / name
         if not subset.is_dir():
-            staging = subset.with_name("quick-corpus.staging")
+            staging = subset.with_name(f"{name}.staging")
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
-            for text in sorted(self.config.corpus.glob("*.txt"))[:600]:
+            for text in sorted(self.config.corpus.glob("*.txt"))[:files]:
                 shutil.copy2(text, staging / text.name)
                 if text.with_suffix(".json").is_file():
                     shutil.copy2(text.with_suffix(".json"), staging / text.with_suffix(".json").name)
@@ -94,7 +101,7 @@ class BenchRunner:
         for section in SECTIONS:
             if section in self.config.only:
                 self.config.log(f"[{section}]")
-                getattr(self, f"_{section}")()
+                getattr(self, f"_{section.replace('-', '_')}")()
         return self.results
 
     def _ingest(self) -> None:
@@ -125,6 +132,60 @@ class BenchRunner:
                 },
             },
         )
+
+    def _semantic_ingest(self) -> None:
+        """Ours with the built-in semantic model against llama-index's naive pipeline (same model)."""
+        from eval.bench.semantic_section import semantic_ingest
+
+        key = f"semantic-ingest:{self.config.limit or 'all'}"
+        if self._cached(key, "semantic-ingest") is not None:
+            return
+        corpus = self.config.corpus
+        if self.config.limit:
+            corpus = self._subset(f"semantic-corpus-{self.config.limit}", self.config.limit)
+        folders = [str(corpus)] + ([str(self.config.seeds)] if self.config.seeds else [])
+        base = self.config.bench_dir / "semantic-ingest" / str(self.config.limit or "all")
+        cores = physical_cores()
+        self._store(key, semantic_ingest(folders, base, self.config.device, cores, self.config.log))
+
+    def _semantic_api(self) -> None:
+        """Search and ask through the API with the built-in semantic model at 100k chunks.
+
+        The store grows the semantic-ingest store (its real e5 vectors plus noise, see
+        ``synthetic``): embedding 100k chunks for real would take hours. Queries run the real model.
+        """
+        if self._cached("semantic-api", "semantic-api") is not None:
+            return
+        source = self.config.bench_dir / "semantic-ingest" / str(self.config.limit or "all") / "ours"
+        if not (source / "catalog.sqlite3").is_file():
+            self.config.log("  (the semantic store grows the semantic-ingest store: running it first)")
+            self._semantic_ingest()
+        size = 10_000 if self.config.quick else 100_000
+        data_dir = self.config.bench_dir / "stores" / f"semantic-{size}"
+        self.config.log(f"  building {size:,} chunks with e5 vectors (cached under {data_dir})")
+        model = {"RATSINFO_EMBED_MODEL": "multilingual-e5-small"}
+        built = run_phase(
+            "build-store",
+            {
+                "size": size,
+                "data_dir": str(data_dir),
+                "source_dir": str(source),
+                "embed_model": model["RATSINFO_EMBED_MODEL"],
+            },
+            timeout_s=6 * 3600,
+        )
+        self.config.log(f"  uvicorn over it, clients {list(self.config.clients[:2])}")
+        result = run_phase(
+            "api-clients",
+            {
+                "data_dir": str(data_dir),
+                "questions": self._questions,
+                "clients": list(self.config.clients[:2]),
+                "requests": self.config.api_requests,
+            },
+            env=model,
+        )
+        self._store("semantic-api", {"store_chunks": size, "store": built, **result})
 
     def _source_store(self) -> str:
         source = self.config.bench_dir / "ingest" / self.config.mode / "ours"

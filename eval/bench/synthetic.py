@@ -42,8 +42,12 @@ class RealCorpus:
     vocabulary: dict[str, int]
 
 
-def load_real(source_dir: Path) -> RealCorpus:
-    """Read the real store under ``source_dir`` and embed its chunks as the pipeline does."""
+def load_real(source_dir: Path, stored_vectors: bool = False) -> RealCorpus:
+    """Read the real store under ``source_dir`` and embed its chunks as the pipeline does.
+
+    ``stored_vectors``: take the vectors the store holds instead (a semantic store: embedding it
+    again would take as long as its ingest did).
+    """
     from assistant.config import Settings
     from assistant.embedding import build_embedder
     from assistant.store.catalog import Catalog
@@ -58,7 +62,13 @@ def load_real(source_dir: Path) -> RealCorpus:
     finally:
         catalog.close()
     texts = [search_text(documents[chunk.doc_id], chunk.section, chunk.text) for chunk in chunks]
-    vectors = build_embedder(settings).embed_passages(texts)
+    if stored_vectors:
+        from assistant.store.vectors import VectorStore
+
+        found = VectorStore(settings).embeddings([chunk.chunk_id for chunk in chunks])
+        vectors = np.stack([found[chunk.chunk_id] for chunk in chunks])
+    else:
+        vectors = build_embedder(settings).embed_passages(texts)
     vocabulary: dict[str, int] = {}
     token_ids = [
         np.fromiter(
@@ -104,7 +114,8 @@ def build_store(arguments: dict[str, Any]) -> dict[str, Any]:
 
     size = int(arguments["size"])
     data_dir = Path(arguments["data_dir"])
-    settings = Settings(data_dir=data_dir)
+    embed_model = arguments.get("embed_model")  # a semantic store: the source's vectors are reused
+    settings = Settings(data_dir=data_dir, **({"embed_model": embed_model} if embed_model else {}))
     store = Store(settings, build_embedder(settings))
     try:
         done = int(store.catalog.get_meta(_COPIES_DONE) or -1)
@@ -113,7 +124,7 @@ def build_store(arguments: dict[str, Any]) -> dict[str, Any]:
             first = json.loads(store.catalog.get_meta("bench_build") or "{}")  # the build's figures
             return {**first, "size": size, "cached": True, "documents": documents, "chunks": chunks}
         started = time.perf_counter()
-        real = load_real(Path(arguments["source_dir"]))
+        real = load_real(Path(arguments["source_dir"]), stored_vectors=bool(embed_model))
         load_s = time.perf_counter() - started
         written = _write_copies(store, real, size, done)
         write_s = time.perf_counter() - started - load_s

@@ -34,6 +34,7 @@ from ingest.sources.oparl.files import FileFetcher, FileText
 from ingest.sources.oparl.mapping import (
     build_document,
     combine_pages,
+    directing_office,
     listed,
     meeting_files,
     meeting_metadata,
@@ -296,7 +297,8 @@ class SourceCrawl:
         metadata = paper_metadata(paper, self._refs, municipality)
         text = combine_pages([file.pages for file in files], metadata)
         url = web_url(paper)
-        document = build_document(oparl_doc_id(paper["id"]), url or paper["id"], url, text, metadata)
+        office = directing_office(paper, self._refs)
+        document = build_document(oparl_doc_id(paper["id"]), url or paper["id"], url, text, metadata, office)
         incomplete = next((file.error for file in files if file.transient), "")
         return CrawledObject(paper["id"], "paper", (document,), incomplete, paper_records(paper, self._refs))
 

@@ -156,28 +156,38 @@ def consultation_steps(paper: JsonObject, refs: References) -> tuple[Consultatio
     return tuple(dated + [step for step in steps if not step.date])
 
 
-def originator_names(paper: JsonObject, refs: References) -> list[str]:
-    """Originating organisations and persons, else the office directing the paper."""
-    originators = names(paper.get("originatorOrganization"), refs.organization) + names(
+def stated_originators(paper: JsonObject, refs: References) -> list[str]:
+    """The originating organisations and persons the paper names."""
+    return names(paper.get("originatorOrganization"), refs.organization) + names(
         paper.get("originatorPerson"), refs.person
     )
-    return originators or names(paper.get("underDirectionOf"), refs.organization)
+
+
+def originator_names(paper: JsonObject, refs: References) -> list[str]:
+    """Originating organisations and persons, else the office directing the paper."""
+    return stated_originators(paper, refs) or names(paper.get("underDirectionOf"), refs.organization)
 
 
 def paper_metadata(paper: JsonObject, refs: References, municipality: str = "") -> CouncilMetadata:
-    """CouncilMetadata of a Paper from the API (originator: originators, else underDirectionOf)."""
-    originators = originator_names(paper, refs)
+    """CouncilMetadata of a Paper from the API. Its originator is only one the API names: the
+    office directing the paper (``underDirectionOf``) is no originator, so that the faction a
+    motion's text names wins over it (``directing_office`` is the fallback)."""
     paper_type, paper_family = paper_type_and_family(text_of(paper.get("paperType")))
     return CouncilMetadata(
         reference=text_of(paper.get("reference")),
         date=parse_day(paper.get("date")),
         paper_type=paper_type,
         paper_family=paper_family,
-        originator="; ".join(originators),
+        originator="; ".join(stated_originators(paper, refs)),
         subject=text_of(paper.get("name")),
         consultations=consultation_steps(paper, refs),
         municipality=municipality,
     )
+
+
+def directing_office(paper: JsonObject, refs: References) -> CouncilMetadata:
+    """The office directing a paper as its originator, for papers whose text names none."""
+    return CouncilMetadata(originator="; ".join(names(paper.get("underDirectionOf"), refs.organization)))
 
 
 def paper_files(paper: JsonObject) -> list[JsonObject]:
@@ -248,26 +258,39 @@ def combine_pages(files_pages: Sequence[Sequence[str]], metadata: CouncilMetadat
     return PAGE_BREAK.join(pages)
 
 
-def content_hash(text: str, metadata: CouncilMetadata, url: str) -> str:
+def content_hash(
+    text: str, metadata: CouncilMetadata, url: str, fallback: CouncilMetadata | None = None
+) -> str:
     """sha256 of text, API metadata and URL: a metadata-only change re-indexes the document."""
     digest = hashlib.sha256()
     digest.update(MAPPING_VERSION.encode())
     digest.update(text.encode())
     digest.update(json.dumps(asdict(metadata), default=str, sort_keys=True).encode())
     digest.update(url.encode())
+    if fallback is not None:
+        digest.update(json.dumps(asdict(fallback), default=str, sort_keys=True).encode())
     return digest.hexdigest()
 
 
-def build_document(doc_id: str, source: str, url: str, text: str, metadata: CouncilMetadata) -> RawDocument:
-    """A RawDocument (".txt", pages separated by form feeds) carrying the API metadata."""
+def build_document(
+    doc_id: str,
+    source: str,
+    url: str,
+    text: str,
+    metadata: CouncilMetadata,
+    fallback: CouncilMetadata | None = None,
+) -> RawDocument:
+    """A RawDocument (".txt", pages separated by form feeds) carrying the API metadata, and
+    ``fallback`` for what neither the API nor the text states."""
     return RawDocument(
         doc_id=doc_id,
         source=source,
         data=text.encode("utf-8"),
         suffix=".txt",
-        content_hash=content_hash(text, metadata, url),
+        content_hash=content_hash(text, metadata, url, fallback),
         extra={"url": url} if url else {},
         known=metadata,
+        fallback=fallback,
     )
 
 

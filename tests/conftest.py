@@ -50,6 +50,19 @@ def shared_path(*parts: str) -> Path:
 TEST_EMBED_MODEL = "hashing"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _hashing_for_shared_fixtures() -> Iterator[None]:
+    """Module- and session-scoped fixtures are built before the per-test environment below: they,
+    too, get no developer's RATSINFO_* and the hashing embedder unless they ask for the real model."""
+    saved = {key: value for key, value in os.environ.items() if key.startswith("RATSINFO_")}
+    for key in saved:
+        del os.environ[key]
+    os.environ["RATSINFO_EMBED_MODEL"] = TEST_EMBED_MODEL
+    yield
+    os.environ.pop("RATSINFO_EMBED_MODEL", None)
+    os.environ.update(saved)
+
+
 @pytest.fixture(autouse=True)
 def _no_ratsinfo_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests build their settings explicitly; a developer's RATSINFO_* must not leak in (also into

@@ -5,12 +5,14 @@ exactly like a missing one."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from pydantic import BeforeValidator
 
 from assistant.api.caller import api_caller
 from assistant.auth.dependencies import CurrentPrincipal
@@ -38,6 +40,16 @@ Wanted = Annotated[str, Path(max_length=200, description="Document id or referen
 Text = Annotated[str, Query(max_length=200)]
 
 
+def _iso_date(value: object) -> object:
+    # A query parameter is text, and pydantic alone would read "0.0" as a Unix time (1970-01-01).
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date like 2025-01-31")
+    return value
+
+
+QueryDate = Annotated[date | None, BeforeValidator(_iso_date)]
+
+
 def _process(request: Request) -> ProcessService:
     service: ProcessService = request.app.state.process
     return service
@@ -45,8 +57,8 @@ def _process(request: Request) -> ProcessService:
 
 def _filters(
     types: Annotated[list[str], Query(max_length=20, description="Paper types.")] = [],  # noqa: B006
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: QueryDate = None,
+    date_to: QueryDate = None,
     body: Text = "",
     originator: Text = "",
     reference: Annotated[str, Query(max_length=100)] = "",
@@ -159,8 +171,8 @@ async def meetings(
     request: Request,
     principal: CurrentPrincipal,
     body: Text = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: QueryDate = None,
+    date_to: QueryDate = None,
 ) -> MeetingListOut:
     """Meetings (of the bodies whose name contains ``body``) in a date range, earliest first."""
     caller = api_caller(request, principal)

@@ -1,14 +1,14 @@
 """Which number format the built-in model computes in, chosen from what the machine can do fast.
 
-Measured on multilingual-e5-small (benchmarks/README.md, "Semantic ingest"; retrieval quality in
-benchmarks/precision-quality.json): on a CPU with AMX (Intel Sapphire Rapids and later) bfloat16
-weights run 2-3x faster than float32 through oneDNN's AMX kernels and give the same vectors
-(cosine to float32 >= 0.9999, retrieval unchanged); without AMX bfloat16 is slower than float32.
-int8 (dynamic quantisation of the linear layers, per output channel) is about 1.5x faster than
-float32 on CPUs with VNNI and moves vectors a little (cosine ~0.98 on average); its dense-retrieval
-recall@10 stays within 1 point of float32's on both QA sets, so ``auto`` picks it on x86 CPUs with
-VNNI and without AMX (``INT8_AUTO``). Elsewhere a CPU computes in float32, a GPU in float16.
-``auto`` picks from this table; an explicit choice is taken as it is.
+Measured on multilingual-e5-small (README "Semantic ingest speed", benchmarks/precision-quality.json):
+on a CPU with AMX (Intel Sapphire Rapids and later) bfloat16 weights take 1.8-2.5x less CPU than
+float32 through oneDNN's AMX kernels and give the same vectors (cosine to float32 >= 0.9999,
+retrieval unchanged); without AMX bfloat16 is slower than float32. int8 (dynamic quantisation of
+the linear layers, per output channel) takes 1.4x less CPU than float32 and moves vectors a little
+(cosine 0.98 on average); its dense-retrieval recall@10 stays within 1 point of float32's on both
+QA sets (real_qa: equal; sample_qa: one question of 105 lower), so ``auto`` picks it on x86 CPUs
+with VNNI and without AMX (``INT8_AUTO``). Elsewhere a CPU computes in float32, a GPU in float16.
+``auto_precision`` applies this; an explicit choice is taken as it is.
 
 The embedder's name (the store's build record) names the variant: ``<model>`` for float32,
 ``<model>+bf16``, ``<model>+fp16``, ``<model>+int8``. Vectors of float32, bfloat16 and float16 are

@@ -189,6 +189,7 @@ def test_a_refused_variant_names_the_setting_to_set_back() -> None:
 def test_a_store_built_in_int8_opens_with_auto_on_any_machine(
     tmp_path: Path, e5_models_dir: Path, embedders: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from assistant.models_admin import check_models
     from assistant.services import build_services
     from assistant.store import recorded_precision
 
@@ -218,3 +219,5 @@ def test_a_store_built_in_int8_opens_with_auto_on_any_machine(
         assert hits and "Tramlinie" in hits[0].chunk.text
     finally:
         services.close()
+    store_check = next(check for check in check_models(settings) if check.role == "store")
+    assert store_check.status == "ok", store_check.detail  # `ratsinfo models check` agrees

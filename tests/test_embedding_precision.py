@@ -184,6 +184,8 @@ def test_a_refused_variant_names_the_setting_to_set_back() -> None:
     assert setting_to_restore(f"{MODEL}+int8", f"{MODEL}+bf16") == "RATSINFO_EMBED_PRECISION=int8 (or auto)"
     assert setting_to_restore(MODEL, f"{MODEL}+int8") == "RATSINFO_EMBED_PRECISION=fp32 (or auto)"
     assert setting_to_restore("hashing-char345-v1", f"{MODEL}+int8") == "RATSINFO_EMBED_MODEL"
+    # The same name refused: another dimension, not another number format.
+    assert setting_to_restore("hashing-char345-v1", "hashing-char345-v1") == "RATSINFO_EMBED_MODEL"
 
 
 def test_a_store_built_in_int8_opens_with_auto_on_any_machine(

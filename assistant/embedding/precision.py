@@ -129,7 +129,7 @@ def precision_for_store(device: str, flags: Iterable[str], recorded: str) -> Pre
 
 def setting_to_restore(recorded: str, current: str) -> str:
     """The setting to set back when a store built by ``recorded`` refuses ``current``'s vectors."""
-    if recorded.partition("+")[0] == current.partition("+")[0]:  # one model, another number format
+    if recorded != current and recorded.partition("+")[0] == current.partition("+")[0]:  # another format
         return f"RATSINFO_EMBED_PRECISION={precision_of(recorded)} (or auto)"
     return "RATSINFO_EMBED_MODEL"
 

@@ -24,7 +24,7 @@ from eval.bench.measure import load_average, timed
 _SEED = 20251207
 PRECISIONS = ("fp32", "bf16", "int8")
 # real_qa's documents plus a fixed sample up to this many texts: ~3,700 chunks, which three
-# precisions embed in about 15 CPU minutes (the whole corpus would take hours).
+# precisions embed in about 20 CPU minutes on 2 cores (the whole corpus would take hours).
 QUALITY_DOCS = 600
 
 

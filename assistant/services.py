@@ -22,6 +22,7 @@ from assistant.service.alerts_service import AlertsService
 from assistant.service.body_access import BodyAccess
 from assistant.service.process_answers import ProcessAnswers
 from assistant.service.process_service import ProcessService
+from assistant.store.recorded_precision import keep_recorded_precision
 from assistant.store.store import Store
 
 
@@ -43,6 +44,8 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     disable_phone_home()
+    # RATSINFO_EMBED_PRECISION=auto on a store built in another variant: the store's variant.
+    settings = keep_recorded_precision(settings)
     embedder = build_embedder(settings)
     store = Store(settings, embedder)
     retriever = HybridRetriever(store, embedder, settings, reranker=build_reranker(settings))

@@ -129,6 +129,9 @@ def _check_llm(settings: Settings) -> ModelCheck:
 
 def check_models(settings: Settings) -> list[ModelCheck]:
     """Load every configured model offline and probe the LLM server; one line per part."""
+    from assistant.store.recorded_precision import keep_recorded_precision
+
+    settings = keep_recorded_precision(settings)  # as the services do
     embedder, loaded = _check_embedder(settings)
     return [embedder, _check_store(settings, loaded), _check_reranker(settings), _check_llm(settings)]
 

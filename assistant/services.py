@@ -24,6 +24,7 @@ from assistant.service.body_access import BodyAccess
 from assistant.service.process_answers import ProcessAnswers
 from assistant.service.process_service import ProcessService
 from assistant.store.embedder_choice import resolve_embedder
+from assistant.store.recorded_precision import keep_recorded_precision
 from assistant.store.store import Store
 
 
@@ -47,6 +48,8 @@ def build_services(settings: Settings) -> Services:
     disable_phone_home()
     # An unset RATSINFO_EMBED_MODEL: the store's own model (the default for a new store).
     settings = resolve_embedder(settings)
+    # RATSINFO_EMBED_PRECISION=auto on a store built in another variant: the store's variant.
+    settings = keep_recorded_precision(settings)
     # The retriever and the answerer both need the question's vector: computed once.
     embedder = QueryCachingEmbedder(build_embedder(settings))
     store = Store(settings, embedder)

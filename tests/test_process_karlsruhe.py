@@ -275,6 +275,9 @@ def test_api_shapes_and_missing_papers(crawled: Crawled, tmp_path: Path) -> None
         assert listed["page"] == 2 and len(listed["papers"]) == 3 and listed["facets"]["results"]
         bad = httpx.get(f"{base}/api/v1/papers", params={"result": "vielleicht"}, headers=headers, timeout=30)
         assert bad.status_code == 422
+        for not_a_date in ("0.0", "1700000000", "31.12.2025"):  # pydantic alone reads numbers as Unix time
+            response = httpx.get(f"{base}/api/v1/papers", params={"date_from": not_a_date}, headers=headers)
+            assert response.status_code == 422, not_a_date
         typo = httpx.get(f"{base}/api/v1/papers", params={"per_pag": 3}, headers=headers, timeout=30)
         assert typo.status_code == 422 and "per_pag" in typo.json()["detail"]  # not silently ignored
         csv_response = httpx.get(

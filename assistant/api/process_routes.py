@@ -41,8 +41,8 @@ Text = Annotated[str, Query(max_length=200)]
 
 
 def _iso_date(value: object) -> object:
-    """Query dates as text like 2025-01-31 only: pydantic alone reads "0.0" as 1970-01-01."""
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    # A query parameter is text, and pydantic alone would read "0.0" as a Unix time (1970-01-01).
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise ValueError("expected a date like 2025-01-31")
     return value
 

@@ -1,19 +1,22 @@
 """Which number format the built-in model computes in, chosen from what the machine can do fast.
 
-Measured on multilingual-e5-small (benchmarks/README.md, "Semantic ingest"): on a CPU with AMX
-(Intel Sapphire Rapids and later) bfloat16 weights run 2.5-3x faster than float32 through
-oneDNN's AMX kernels and give the same vectors (cosine to float32 >= 0.9999, retrieval unchanged);
-without AMX bfloat16 is slower than float32. int8 (dynamic quantisation of the linear layers,
-per output channel) is 1.4-1.6x faster than float32 on CPUs with VNNI but moves vectors further
-(cosine down to ~0.94 on real chunks), so it is used only when asked for. A GPU computes in
-float16. ``auto`` picks from this table; an explicit choice is taken as it is.
+Measured on multilingual-e5-small (README "Semantic ingest speed", benchmarks/precision-quality.json):
+on a CPU with AMX (Intel Sapphire Rapids and later) bfloat16 weights take 1.8-2.5x less CPU than
+float32 through oneDNN's AMX kernels and give the same vectors (cosine to float32 >= 0.9999,
+retrieval unchanged); without AMX bfloat16 is slower than float32. int8 (dynamic quantisation of
+the linear layers, per output channel) takes 1.4x less CPU than float32 and moves vectors a little
+(cosine 0.98 on average); its dense-retrieval recall@10 stays within 1 point of float32's on both
+QA sets (real_qa: equal; sample_qa: one question of 105 lower), so ``auto`` picks it on x86 CPUs
+with VNNI and without AMX (``INT8_AUTO``). Elsewhere a CPU computes in float32, a GPU in float16.
+``auto_precision`` applies this; an explicit choice is taken as it is.
 
 The embedder's name (the store's build record) names the variant: ``<model>`` for float32,
 ``<model>+bf16``, ``<model>+fp16``, ``<model>+int8``. Vectors of float32, bfloat16 and float16 are
 interchangeable (the differences are far below what changes a ranking: see benchmarks/README.md),
 so a store built with one accepts the others (``same_vector_space``), e.g. built on a GPU server
 and extended on a CPU, and lists every variant that wrote to it; int8 vectors are not, and a store
-of them accepts only int8.
+of them accepts only int8. So ``auto`` keeps the kind of vectors a store was built with where this
+machine's choice would differ (``precision_for_store``): a store moves between machines as it is.
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ Precision = Literal["fp32", "bf16", "fp16", "int8"]
 PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16", "fp16", "int8")
 # Variants whose vectors agree with float32 closely enough to share a store (see module docstring).
 INTERCHANGEABLE: frozenset[str] = frozenset({"fp32", "bf16", "fp16"})
+# x86 flags of the int8 dot-product instructions that torch's int8 kernels (fbgemm) use.
+VNNI_FLAGS: frozenset[str] = frozenset({"avx512_vnni", "avx_vnni"})
+# Whether ``auto`` picks int8 on CPUs with VNNI and without AMX: only while int8's recall@10 stays
+# within 1 point of float32 on both QA sets (benchmarks/precision-quality.json).
+INT8_AUTO = True
 
 
 def variant_name(model: str, precision: str) -> str:
@@ -59,13 +67,23 @@ def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
     return frozenset()
 
 
+def auto_precision(device: str, flags: Iterable[str]) -> Precision:
+    """What ``auto`` runs in on ``device`` with the CPU's ``flags`` (the table in the module docstring)."""
+    if device.startswith("cuda"):
+        return "fp16"
+    present = set(flags)
+    if "amx_bf16" in present:
+        return "bf16"
+    if INT8_AUTO and present & VNNI_FLAGS:
+        return "int8"
+    return "fp32"
+
+
 def choose_precision(requested: str, device: str, flags: Iterable[str]) -> Precision:
     """The precision to run in: ``requested`` checked against ``device``, or chosen for ``auto``."""
     on_gpu = device.startswith("cuda")
     if requested == "auto":
-        if on_gpu:
-            return "fp16"
-        return "bf16" if "amx_bf16" in set(flags) else "fp32"
+        return auto_precision(device, flags)
     if requested not in PRECISIONS:
         raise ConfigurationError(
             f"unknown embedding precision {requested!r}: use one of {', '.join(PRECISIONS)}",
@@ -82,6 +100,38 @@ def choose_precision(requested: str, device: str, flags: Iterable[str]) -> Preci
             german="int8 ist die CPU-Variante; auf der GPU fp16 oder fp32.",
         )
     return requested  # type: ignore[return-value]  # checked against PRECISIONS above
+
+
+def precision_of(embedder_name: str) -> str:
+    """The precision of a built-in variant by its name (``variant_name`` backwards)."""
+    return embedder_name.partition("+")[2] or "fp32"
+
+
+def precision_for_store(device: str, flags: Iterable[str], recorded: str) -> Precision:
+    """What ``auto`` runs in for a store whose build record names the embedder ``recorded``.
+
+    This machine's ``auto_precision``, except where its vectors would be refused by the store (an
+    int8 store moved to a machine whose ``auto`` is bf16, or the reverse): then the store's variant
+    if this device can run it (float32 for a float store: bf16 is slow without AMX); else the store
+    refuses the configured one with a message naming the fix.
+    """
+    chosen = auto_precision(device, flags)
+    stored = precision_of(recorded)
+    if stored == chosen or {stored, chosen} <= INTERCHANGEABLE or stored not in PRECISIONS[1:]:
+        return chosen  # vectors the store takes, or a name that is no built-in variant
+    if stored in INTERCHANGEABLE:  # a float store where auto is int8: float32, fast on any CPU
+        return "fp32"
+    try:
+        return choose_precision(stored, device, flags)
+    except ConfigurationError:  # an int8 store on a GPU
+        return chosen
+
+
+def setting_to_restore(recorded: str, current: str) -> str:
+    """The setting to set back when a store built by ``recorded`` refuses ``current``'s vectors."""
+    if recorded != current and recorded.partition("+")[0] == current.partition("+")[0]:  # another format
+        return f"RATSINFO_EMBED_PRECISION={precision_of(recorded)} (or auto)"
+    return "RATSINFO_EMBED_MODEL"
 
 
 def passive_thread_waits() -> None:

@@ -23,7 +23,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embedding import Embedder
-from assistant.embedding.precision import same_vector_space
+from assistant.embedding.precision import same_vector_space, setting_to_restore
 from assistant.errors import StoreMismatchError
 from assistant.store.bm25_index import Bm25Index, saved_generation
 from assistant.store.catalog import SCHEMA_VERSION, Catalog
@@ -172,17 +172,18 @@ class Store:
         if recorded["dimension"] != current["dimension"] or not same_vector_space(
             str(recorded["embedder"]), str(current["embedder"])
         ):
+            setting = setting_to_restore(str(recorded["embedder"]), str(current["embedder"]))
             raise StoreMismatchError(
                 f"the store in {self._settings.data_dir} was built with embedder "
                 f"{recorded['embedder']} ({recorded['dimension']} dimensions), but the configured one "
                 f"is {current['embedder']} ({current['dimension']} dimensions). Run `ratsinfo "
                 "reindex` to re-embed the stored chunks with the configured embedder (sources are not "
-                "read again), or set RATSINFO_EMBED_MODEL back.",
+                f"read again), or set {setting} back.",
                 german=f"Der Datenbestand in {self._settings.data_dir} wurde mit dem Embedder "
                 f"{recorded['embedder']} ({recorded['dimension']} Dimensionen) aufgebaut, eingestellt ist "
                 f"{current['embedder']} ({current['dimension']} Dimensionen). „ratsinfo reindex“ bettet die "
                 "gespeicherten Abschnitte neu ein (Quellen werden nicht erneut gelesen), oder "
-                "RATSINFO_EMBED_MODEL zurücksetzen.",
+                f"{setting.replace('(or auto)', '(oder auto)')} zurücksetzen.",
             )
         if recorded["schema"] != current["schema"]:
             raise StoreMismatchError(

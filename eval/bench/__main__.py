@@ -5,6 +5,7 @@
     python -m eval.bench --quick    # 600 files and 10k chunks only, a few minutes
     python -m eval.bench --redo search api   # measure these sections again, reuse the rest
     python -m eval.bench --only semantic-ingest --limit 400   # the semantic ingest on a subset
+    python -m eval.bench --only semantic-quality   # recall of fp32, bf16 and int8 on both QA sets
 
 Everything heavy lives outside the repository in the bench folder (``--bench-dir``, default
 ``$RATSINFO_BENCH_DIR`` or ``/tmp/ratsinfo-bench``): ingested stores, synthetic stores, the
@@ -26,7 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "data" / "oparl-karlsruhe" / "file-contents"
 DEFAULT_SEEDS = REPO_ROOT.parent / "shared" / "seeds"
 # Sections that take an hour or more on two cores: not part of --quick.
-_SLOW = ("semantic-ingest", "semantic-api", "semantic")
+_SLOW = ("semantic-ingest", "semantic-api", "semantic-quality", "semantic")
 
 
 def _parser() -> argparse.ArgumentParser:

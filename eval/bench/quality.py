@@ -22,6 +22,37 @@ import numpy as np
 from eval.bench.measure import load_average, timed
 
 _SEED = 20251207
+PRECISIONS = ("fp32", "bf16", "int8")
+# real_qa's documents plus a fixed sample up to this many texts: ~3,700 chunks, which three
+# precisions embed in about 20 CPU minutes on 2 cores (the whole corpus would take hours).
+QUALITY_DOCS = 600
+
+
+def quality_runs(bench_dir: Path, corpus: list[str]) -> dict[str, dict[str, Any]]:
+    """The ``precision-quality`` arguments per QA set: real_qa on ``corpus``, sample_qa on its own."""
+    data = Path(__file__).resolve().parents[1] / "data"
+    common = {"models_dir": str(bench_dir / "models"), "precisions": list(PRECISIONS)}
+    work = bench_dir / "quality"
+    return {
+        "real_qa": {
+            **common,
+            "work_dir": str(work / "real_qa"),
+            "dataset": str(data / "real_qa.jsonl"),
+            "corpus": corpus,
+            "docs": QUALITY_DOCS,
+        },
+        "sample_qa": {
+            **common,
+            "work_dir": str(work / "sample_qa"),
+            "dataset": str(data / "sample_qa.jsonl"),
+            "sample_corpus": True,
+        },
+    }
+
+
+def recall_drop_points(run: dict[str, Any], precision: str = "int8") -> float:
+    """How many points of recall@10 ``precision`` loses against fp32 in one run (negative: gains)."""
+    return round((run["fp32"]["recall@10"] - run[precision]["recall@10"]) * 100, 2)
 
 
 def _corpus_subset(sources: list[Path], relevant: list[str], limit: int, folder: Path) -> list[str]:

@@ -66,7 +66,12 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     for name, measured, operator, target in checks:
         met = None
         if measured is not None:
-            met = {">=": measured >= target, "<": measured < target, "==": measured == target}[operator]
+            met = {
+                ">=": measured >= target,
+                "<": measured < target,
+                "<=": measured <= target,
+                "==": measured == target,
+            }[operator]
         rows.append({"target": name, "measured": measured, "goal": f"{operator} {target:g}", "met": met})
     return rows
 

@@ -18,7 +18,12 @@ def semantic_targets(results: dict[str, Any]) -> list[tuple[str, Any, str, float
     """The issue's acceptance figures: measured on the whole corpus only (a subset is not it)."""
     whole = semantic_ingest_runs(results).get("all") or {}
     ask = [level for level in (results.get("semantic-api") or {}).get("ask", []) if level["clients"] == 1]
+    drops = (results.get("semantic-quality") or {}).get("int8_recall10_drop_points") or {}
     return [
+        *(
+            (f"int8 recall@10 below fp32 on {name} (points)", drops.get(name), "<=", 1.0)
+            for name in ("real_qa", "sample_qa")
+        ),
         (
             "semantic ingest of the whole corpus (chunks/s, 2 cores)",
             (whole.get("ours") or {}).get("chunks_per_s"),
@@ -45,6 +50,8 @@ def semantic_sections(results: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     for limit, run in sorted(semantic_ingest_runs(results).items()):
         lines += _ingest_table(limit, run)
+    if results.get("semantic-quality"):
+        lines += quality_table(results["semantic-quality"])
     api = results.get("semantic-api")
     if api:
         lines += [line.replace("### API", "### API with the semantic model", 1) for line in api_section(api)]
@@ -106,4 +113,29 @@ def _ingest_table(limit: str, run: dict[str, Any]) -> list[str]:
         + ", ".join(f"{cores}: {value}" for cores, value in hours.items())
         + f" (naive: {derived['extrapolated_hours_1m_chunks_naive']} h on {run['cores']}).",
     ]
+    return lines
+
+
+def quality_table(quality: dict[str, Any]) -> list[str]:
+    """Dense-retrieval recall per QA set and precision (``eval.bench.quality``)."""
+    header = ["set", "chunks", "questions", "precision", "recall@5", "recall@10", "MRR@10"]
+    header += ["cosine to fp32 (mean / min)", "embed wall s", "embed CPU s", "load 1 min"]
+    lines = [
+        "",
+        "### Retrieval quality per precision (dense retrieval alone, multilingual-e5-small)",
+        "",
+        table_row(header),
+        table_row(["---"] * len(header)),
+    ]
+    for name, run in quality.items():
+        if not isinstance(run, dict) or "chunks" not in run:
+            continue
+        for precision in ("fp32", "bf16", "int8"):
+            row = run.get(precision)
+            if not row:
+                continue
+            cells = [name, run["chunks"], run["questions"], precision, row["recall@5"], row["recall@10"]]
+            cosine = row["cosine_to_first"]
+            cells += [row["mrr@10"], f"{cosine['mean']} / {cosine['min']}", row["embed_s"]]
+            lines.append(table_row([*cells, row["embed_cpu_s"], row["load_1min"]]))
     return lines

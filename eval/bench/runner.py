@@ -22,7 +22,16 @@ from eval.bench.measure import available_memory_gb, load_average, machine
 from eval.bench.process import run_phase
 from eval.bench.search_bench import load_questions
 
-SECTIONS = ("ingest", "semantic-ingest", "semantic-api", "stores", "search", "api", "semantic")
+SECTIONS = (
+    "ingest",
+    "semantic-ingest",
+    "semantic-api",
+    "semantic-quality",
+    "stores",
+    "search",
+    "api",
+    "semantic",
+)
 # Building llama-index's BM25Retriever needs the nodes in memory: ~13 MB per 1,000 chunks.
 _NAIVE_MB_PER_1000_CHUNKS = 13.5
 
@@ -186,6 +195,20 @@ class BenchRunner:
             env=model,
         )
         self._store("semantic-api", {"store_chunks": size, "store": built, **result})
+
+    def _semantic_quality(self) -> None:
+        """Dense-retrieval recall of the built-in model's fp32, bf16 and int8 on both QA sets."""
+        from eval.bench.quality import quality_runs, recall_drop_points
+
+        if self._cached("semantic-quality", "semantic-quality") is not None:
+            return
+        corpus = [str(self.config.corpus)] + ([str(self.config.seeds)] if self.config.seeds else [])
+        runs: dict[str, Any] = {}
+        for name, arguments in quality_runs(self.config.bench_dir, corpus).items():
+            self.config.log(f"  {name}: {', '.join(arguments['precisions'])}")
+            runs[name] = run_phase("precision-quality", arguments, timeout_s=6 * 3600)
+        drops = {name: recall_drop_points(run) for name, run in runs.items()}
+        self._store("semantic-quality", {**runs, "int8_recall10_drop_points": drops})
 
     def _source_store(self) -> str:
         source = self.config.bench_dir / "ingest" / self.config.mode / "ours"

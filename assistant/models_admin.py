@@ -40,8 +40,10 @@ class ModelCheck:
 
 def _check_embedder(settings: Settings) -> tuple[ModelCheck, tuple[str, int] | None]:
     from assistant.embedding import build_embedder
+    from assistant.store.embedder_choice import resolve_embedder
 
     try:
+        settings = resolve_embedder(settings)
         embedder = build_embedder(settings)
     except (ConfigurationError, OSError, ValueError) as error:
         return ModelCheck("embedder", settings.embed_model, "fehler", str(error)), None

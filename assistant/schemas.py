@@ -123,6 +123,40 @@ class RemovedSentence(BaseModel):
     reason: str = Field(description="Why it was removed (German): no marker, unknown source, unsupported.")
 
 
+class ConsideredDocument(BaseModel):
+    doc_id: str
+    reference: str
+    title: str
+    semantic: float = Field(description="Cosine of the question with the document's best passage.")
+    lexical: float = Field(description="Share of the question's weighted key words in its passages.")
+    evidence: float = Field(description="The abstention evidence of this document (see README).")
+    set_aside: str = Field(default="", description="Why none of its sentences is quoted (German).")
+
+
+class ConsideredSentence(BaseModel):
+    text: str
+    doc_id: str
+    reference: str
+    page: int
+    retrieved: bool = Field(description="In a retrieved passage (else in a chunk next to one).")
+    semantic: float | None = Field(description="Cosine with the question; None: not compared.")
+    lexical: float
+    states_kind: bool = Field(description="States a new fact of the kind each question part asks for.")
+    score: float
+    quoted: bool
+    reason: str = Field(default="", description="Why it was not quoted (German).")
+
+
+class AnswerTrace(BaseModel):
+    """How the extractive answer was chosen: for evaluation reports, not shown to users."""
+
+    kinds: list[str] = Field(description="The kind of fact each part of the question asks for.")
+    evidence: float
+    min_evidence: float
+    documents: list[ConsideredDocument]
+    sentences: list[ConsideredSentence] = Field(description="Quoted first, then the others by score.")
+
+
 class AskResponse(BaseModel):
     question: str
     answer: str = Field(description="Only supported sentences, each ending in its [n] markers.")
@@ -142,6 +176,9 @@ class AskResponse(BaseModel):
         default_factory=list, description="LLM mode: sentences kept from the user, with the reason."
     )
     opened: OpenedDocument | None = Field(default=None, description=_OPENED)
+    trace: AnswerTrace | None = Field(
+        default=None, description="With explain: how the extractive answer chose its sentences."
+    )
     process: str = Field(
         default="",
         description="The kind of process question answered from the council's data (ergebnis, termin, "

@@ -13,6 +13,7 @@ from assistant.audit import AuditLog
 from assistant.auth.users import UserStore
 from assistant.config import Settings
 from assistant.embedding import Embedder, build_embedder
+from assistant.embedding.query_cache import QueryCachingEmbedder
 from assistant.indexing import Ingestor
 from assistant.offline import disable_phone_home
 from assistant.reranking import build_reranker
@@ -22,6 +23,7 @@ from assistant.service.alerts_service import AlertsService
 from assistant.service.body_access import BodyAccess
 from assistant.service.process_answers import ProcessAnswers
 from assistant.service.process_service import ProcessService
+from assistant.store.embedder_choice import resolve_embedder
 from assistant.store.recorded_precision import keep_recorded_precision
 from assistant.store.store import Store
 
@@ -44,9 +46,12 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     disable_phone_home()
+    # An unset RATSINFO_EMBED_MODEL: the store's own model (the default for a new store).
+    settings = resolve_embedder(settings)
     # RATSINFO_EMBED_PRECISION=auto on a store built in another variant: the store's variant.
     settings = keep_recorded_precision(settings)
-    embedder = build_embedder(settings)
+    # The retriever and the answerer both need the question's vector: computed once.
+    embedder = QueryCachingEmbedder(build_embedder(settings))
     store = Store(settings, embedder)
     retriever = HybridRetriever(store, embedder, settings, reranker=build_reranker(settings))
     extractive = ExtractiveAnswerer(embedder, store, settings)

@@ -8,6 +8,7 @@ from html import escape
 from typing import Any
 
 from eval import plots
+from eval.html_trace import render_trace
 from eval.summary import COUNT_METRICS, LATENCY_METRICS, QUALITY_METRICS
 
 _LABELS = {
@@ -22,6 +23,8 @@ _LABELS = {
     "answer_correctness": "Referenzaussagen, die die Antwort enthält",
     "abstention_precision": "Enthaltungen, bei denen es wirklich keine Antwort gab",
     "abstention_recall": "Unbeantwortbare Fragen, bei denen sich das System enthielt",
+    "expected_cited": "Beantwortbare Fragen, deren erwartetes Dokument zitiert wird (Wilson)",
+    "unanswerable_declined": "Unbeantwortbare Fragen, die abgelehnt werden (Wilson)",
     "leaked_passages": "Gesperrte Passagen, gefunden + zitiert + wörtlich übernommen (muss 0 sein)",
     "leaked_retrieved": "… davon in der Suche gefunden",
     "leaked_cited": "… davon als Quelle zitiert",
@@ -249,6 +252,7 @@ def _question(record: Mapping[str, Any]) -> str:
         + _sentences(record)
         + _claims(record)
         + _citations(record)
+        + render_trace(record.get("trace"))
         + _retrieved(record)
         + leaks
         + "</details>"

@@ -152,3 +152,29 @@ def estimate(
     value = statistic(rows) if rows else 0.0
     low, high = bootstrap_ci(rows, statistic, resamples=resamples, seed=seed)
     return {"value": round(value, 4), "ci_low": round(low, 4), "ci_high": round(high, 4), "n": len(rows)}
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson score interval of a share (95 % by default): unlike the bootstrap it stays inside
+    [0, 1] and is not degenerate at 0 or n successes, which small groups of questions often hit."""
+    if n == 0:
+        return (0.0, 0.0)
+    share = successes / n
+    denominator = 1 + z * z / n
+    centre = (share + z * z / (2 * n)) / denominator
+    spread = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / denominator
+    return (max(0.0, centre - spread), min(1.0, centre + spread))
+
+
+def share_estimate(flags: Sequence[bool]) -> dict[str, float]:
+    """``{"value", "ci_low", "ci_high", "n", "k"}`` of a share of questions, Wilson interval."""
+    hits = sum(1 for flag in flags if flag)
+    low, high = wilson_interval(hits, len(flags))
+    value = hits / len(flags) if flags else 0.0
+    return {
+        "value": round(value, 4),
+        "ci_low": round(low, 4),
+        "ci_high": round(high, 4),
+        "n": len(flags),
+        "k": hits,
+    }

@@ -94,6 +94,8 @@ def question_record(result: QuestionResult) -> dict[str, Any]:
             for claim, verdict in result.claims
         ],
         "correctness": result.correctness,
+        "tags": list(result.item.tags),
+        "trace": response.trace.model_dump() if response and response.trace else None,
         "retrieved": [
             {
                 "reference": p.reference,

@@ -75,6 +75,14 @@ class QuestionResult:
         return self.item.answerable and bool(self.entries)
 
     @property
+    def cites_expected(self) -> bool:
+        """The answer cites a document the question names as relevant (an abstention does not)."""
+        if self.abstained or self.response is None or not self.entries:
+            return False
+        relevant = set().union(*self.entries)
+        return any(citation.doc_id in relevant for citation in self.response.citations)
+
+    @property
     def correctness(self) -> float | None:
         """Share of reference claims found in the answer; None without claims; 0 when abstained."""
         if not self.item.answerable or not self.item.claims:
@@ -119,7 +127,7 @@ def evaluate(
     if items:
         warm = Caller(principals[items[0].id], INTERFACE)
         service.search(warm, items[0].question, None, k)
-        service.ask(warm, items[0].question)
+        service.ask(warm, items[0].question, explain=True)
 
     results: list[QuestionResult] = []
     for position, item in enumerate(items, start=1):
@@ -129,7 +137,7 @@ def evaluate(
         result.entries, result.unresolved = resolve_relevant(item, documents)
         try:
             found, result.search_ms = _timed(partial(service.search, caller, item.question, None, k))
-            response, result.ask_ms = _timed(partial(service.ask, caller, item.question))
+            response, result.ask_ms = _timed(partial(service.ask, caller, item.question, explain=True))
         except RatsinfoError as error:
             result.error = str(error)
             results.append(result)

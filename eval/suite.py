@@ -73,7 +73,7 @@ def run_suite(
             "embed_model": settings.embed_model,
             "top_k": settings.top_k,
             "candidate_k": settings.candidate_k,
-            "abstain_threshold": settings.abstain_threshold,
+            "answer_min_evidence": settings.answer_min_evidence,
             "answer_mode": services.service.answer_mode(),
             "store": store or str(settings.data_dir),
         },

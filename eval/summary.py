@@ -6,6 +6,9 @@ Which questions count where:
 * citation recall and precision: questions the system answered (did not abstain on);
 * answer correctness: answerable questions with reference claims (an abstention scores 0);
 * abstention precision and recall: all questions;
+* expected document cited: answerable questions that name relevant documents (an abstention
+  counts as a miss); unanswerable declined: unanswerable questions; both shares with a Wilson
+  interval, also per tag (``by_tag``: e.g. the paraphrased questions apart from the others);
 * leakage and latency: all questions.
 """
 
@@ -14,7 +17,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eval.metrics import abstention_precision, abstention_recall, estimate, mean, percentile
+from eval.metrics import (
+    abstention_precision,
+    abstention_recall,
+    estimate,
+    mean,
+    percentile,
+    share_estimate,
+)
 from eval.process_checks import process_metrics
 from eval.runner import K, QuestionResult
 
@@ -30,6 +40,8 @@ QUALITY_METRICS = (
     "answer_correctness",
     "abstention_precision",
     "abstention_recall",
+    "expected_cited",
+    "unanswerable_declined",
 )
 COUNT_METRICS = ("leaked_passages", "leaked_retrieved", "leaked_cited", "leaked_quoted")
 LATENCY_METRICS = ("search_p50_ms", "search_p95_ms", "ask_p50_ms", "ask_p95_ms")
@@ -69,6 +81,9 @@ def summarize(results: Sequence[QuestionResult], *, resamples: int = 1000) -> di
     metrics["abstention_precision"] = estimate(judged, _abstention_precision, resamples=resamples)
     metrics["abstention_recall"] = estimate(judged, _abstention_recall, resamples=resamples)
 
+    metrics.update(_shares(results))
+    metrics["by_tag"] = by_tag(results, resamples=resamples)
+
     metrics["leaked_retrieved"] = sum(len(r.leaks.retrieved) for r in results)
     metrics["leaked_cited"] = sum(len(r.leaks.cited) for r in results)
     metrics["leaked_quoted"] = sum(len(r.leaks.quoted) for r in results)
@@ -92,6 +107,38 @@ def summarize(results: Sequence[QuestionResult], *, resamples: int = 1000) -> di
     metrics["errors"] = sum(1 for r in results if r.error)
     metrics["unresolved_relevant"] = sum(len(r.unresolved) for r in results)
     return metrics
+
+
+def _shares(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """The two shares the answers are judged by: expected document cited, unanswerable declined."""
+    judged = [r for r in results if not r.error]
+    return {
+        "expected_cited": share_estimate([r.cites_expected for r in judged if r.has_ranking_target]),
+        "unanswerable_declined": share_estimate([r.abstained for r in judged if not r.item.answerable]),
+    }
+
+
+def by_tag(results: Sequence[QuestionResult], *, resamples: int = 1000) -> dict[str, Any]:
+    """Per tag of the dataset (and ``untagged``): the shares, answer correctness and recall@5 of
+    its questions, so that a group such as the paraphrased questions is reported apart."""
+    groups: dict[str, list[QuestionResult]] = {}
+    for result in results:
+        for tag in result.item.tags or ("untagged",):
+            groups.setdefault(tag, []).append(result)
+    if set(groups) == {"untagged"}:
+        return {}
+    report: dict[str, Any] = {}
+    for tag, rows in sorted(groups.items()):
+        judged = [r for r in rows if not r.error]
+        claims = [r.correctness for r in judged if r.correctness is not None]
+        ranked = [r.recall[5] for r in judged if r.has_ranking_target]
+        report[tag] = {
+            "questions": len(rows),
+            **_shares(rows),
+            "answer_correctness": estimate([c for c in claims if c is not None], mean, resamples=resamples),
+            "recall@5": estimate(ranked, mean, resamples=resamples),
+        }
+    return report
 
 
 def recall_curve(results: Sequence[QuestionResult]) -> dict[int, float]:

@@ -44,12 +44,33 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+# Mechanics tests (stores, CLI, API, reliability) run on the hashing embedder: the semantic default
+# would convert and run multilingual-e5-small in every one of them. Quality tests ask for the real
+# model (``semantic_settings``); tests of the unset default remove this variable.
+TEST_EMBED_MODEL = "hashing"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _hashing_for_shared_fixtures() -> Iterator[None]:
+    """Module- and session-scoped fixtures are built before the per-test environment below: they,
+    too, get no developer's RATSINFO_* and the hashing embedder unless they ask for the real model."""
+    saved = {key: value for key, value in os.environ.items() if key.startswith("RATSINFO_")}
+    for key in saved:
+        del os.environ[key]
+    os.environ["RATSINFO_EMBED_MODEL"] = TEST_EMBED_MODEL
+    yield
+    os.environ.pop("RATSINFO_EMBED_MODEL", None)
+    os.environ.update(saved)
+
+
 @pytest.fixture(autouse=True)
 def _no_ratsinfo_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests build their settings explicitly; a developer's RATSINFO_* must not leak in."""
+    """Tests build their settings explicitly; a developer's RATSINFO_* must not leak in (also into
+    the CLI subprocesses they start), and the embedder is hashing unless a test asks otherwise."""
     for key in list(os.environ):
         if key.startswith("RATSINFO_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("RATSINFO_EMBED_MODEL", TEST_EMBED_MODEL)
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +103,7 @@ def make_services(tmp_path: Path) -> Iterator[Callable[..., Services]]:
 
     def make(**overrides: Any) -> Services:
         overrides.setdefault("data_dir", tmp_path / "data")
+        overrides.setdefault("embed_model", TEST_EMBED_MODEL)
         services = build_services(Settings(**overrides))
         built.append(services)
         return services
@@ -92,12 +114,29 @@ def make_services(tmp_path: Path) -> Iterator[Callable[..., Services]]:
 
 
 @pytest.fixture(scope="session")
-def sample_services(sample_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """The sample corpus ingested once into a persistent store (public and restricted parts)."""
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One models folder for the session: the built-in model is converted once, on first use."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def semantic_settings(models_dir: Path) -> dict[str, Any]:
+    """Settings of the default semantic model (multilingual-e5-small) over the session's models."""
+    from assistant.config import DEFAULT_EMBED_MODEL
+
+    return {"embed_model": DEFAULT_EMBED_MODEL, "models_dir": models_dir}
+
+
+@pytest.fixture(scope="session")
+def sample_services(
+    sample_corpus: Path, semantic_settings: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[object]:
+    """The sample corpus ingested once into a persistent store (public and restricted parts), with
+    the default semantic model: what `make run` serves."""
     from assistant.config import Settings
     from assistant.services import build_services
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("sample-data"))
+    settings = Settings(data_dir=tmp_path_factory.mktemp("sample-data"), **semantic_settings)
     services = build_services(settings)
     report = services.ingestor.ingest([str(sample_corpus / "public")])
     assert not report.failed, report.failed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.access import Principal
-from assistant.answering.extractive import _clean
+from assistant.answering.quotes import clean
 from eval.dataset import load_dataset, matches
 from tests.conftest import REPO
 
@@ -14,11 +14,11 @@ USERS = {
     "anna": Principal("anna", frozenset({"fraktion-gruen", "gremium-hauptausschuss"})),
     "bernd": Principal("bernd", frozenset({"fraktion-spd"})),
 }
-# Floors, set a little under the measured figures (77 % and 45 % at the calibrated thresholds):
-# a change that makes answers worse fails here. The targets (90 %, 80 %) are not reached by
-# the lexical default; see the README's section on abstention.
-ANSWERED_FLOOR = 0.74
-ABSTAINED_FLOOR = 0.40
+# Floors, set a little under the measured figures with the default model (multilingual-e5-small:
+# 84.8 % and 77.3 %): a change that makes answers worse fails here. The targets (90 %, 80 %)
+# are not reached yet; see the README's section on how answers are chosen.
+ANSWERED_FLOOR = 0.80
+ABSTAINED_FLOOR = 0.68
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,8 @@ def test_every_answer_sentence_ends_with_a_citation_and_offsets_point_at_the_tex
             assert page[citation.start : citation.end] == citation.text
             for start, end in citation.highlights:
                 assert citation.start <= start < end <= citation.end
-                assert _clean(page[start:end]) in response.answer  # the highlight is what was quoted
+                # the highlight is what was quoted (a lead-in's closing comma reads as a full stop alone)
+                assert clean(page[start:end]).rstrip(".") in response.answer
 
 
 def test_restricted_answers_reach_only_members(outcomes, sample_services) -> None:  # type: ignore[no-untyped-def]

@@ -19,6 +19,8 @@ from eval.metrics import (
     percentile,
     recall_at_k,
     reciprocal_rank,
+    share_estimate,
+    wilson_interval,
 )
 
 # Passages of documents a, b, c, a, d (a appears twice: two chunks of one document).
@@ -99,3 +101,17 @@ def test_estimate_has_value_interval_and_count() -> None:
     result = estimate([0.0, 1.0, 1.0, 1.0], mean, resamples=200)
     assert result["value"] == 0.75 and result["n"] == 4
     assert result["ci_low"] <= 0.75 <= result["ci_high"]
+
+
+def test_wilson_interval_by_hand_and_at_the_edges() -> None:
+    low, high = wilson_interval(8, 10)  # the textbook example: 0.490 – 0.943
+    assert low == pytest.approx(0.4902, abs=1e-3) and high == pytest.approx(0.9433, abs=1e-3)
+    assert wilson_interval(0, 5)[0] == 0.0 and 0.0 < wilson_interval(0, 5)[1] < 0.5  # not degenerate
+    assert wilson_interval(5, 5)[1] == 1.0 and 0.5 < wilson_interval(5, 5)[0] < 1.0
+    assert wilson_interval(0, 0) == (0.0, 0.0)
+
+
+def test_share_estimate_counts_hits_and_brackets_the_share() -> None:
+    result = share_estimate([True, True, False, True])
+    assert (result["k"], result["n"], result["value"]) == (3, 4, 0.75)
+    assert result["ci_low"] < 0.75 < result["ci_high"]

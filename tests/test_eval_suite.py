@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ THRESHOLDS = REPO / "eval" / "thresholds.json"
 USERS = UserDirectory(explicit={"anna": frozenset({"fraktion-gruen"}), "bernd": frozenset({"fraktion-spd"})})
 REQUIRED = (
     "recall@5", "recall@10", "mrr@10", "ndcg@10", "citation_recall", "citation_precision",
-    "abstention_precision", "abstention_recall",
+    "abstention_precision", "abstention_recall", "expected_cited", "unanswerable_declined",
 )  # fmt: skip
 
 
@@ -72,6 +73,41 @@ def test_an_honest_run_writes_metrics_with_intervals_and_a_report(honest_run: tu
     assert "data:image/png;base64," in html and "Cohens κ" in html
     assert all(f"id='{result.item.id}'" in html for result in outcome.results)  # a drill-down per question
     assert len(json.loads((report / "questions.json").read_text(encoding="utf-8"))) == metrics["questions"]
+
+
+def test_the_shares_count_cited_documents_and_declines_and_the_report_shows_the_trace(
+    honest_run: tuple[Any, Path],
+) -> None:
+    outcome, report = honest_run
+    metrics = json.loads((report / "metrics.json").read_text(encoding="utf-8"))
+    ranked = [r for r in outcome.results if r.has_ranking_target]
+    cited = metrics["expected_cited"]
+    assert (cited["n"], cited["k"]) == (len(ranked), sum(r.cites_expected for r in ranked))
+    assert all(not r.cites_expected for r in ranked if r.abstained)  # an abstention cites nothing
+    declined = metrics["unanswerable_declined"]
+    assert declined["n"] == metrics["unanswerable"] and declined["value"] == pytest.approx(
+        metrics["abstention_recall"]["value"], abs=1e-4
+    )
+    records = json.loads((report / "questions.json").read_text(encoding="utf-8"))
+    answered = next(r for r in records if not r["abstained"] and r["trace"])
+    quoted = [s for s in answered["trace"]["sentences"] if s["quoted"]]
+    others = [s for s in answered["trace"]["sentences"] if not s["quoted"]]
+    assert quoted and others and all(s["reason"] for s in others)  # every sentence left out says why
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert "Antwortspur" in html and escape(others[0]["reason"]) in html
+
+
+def test_tagged_questions_are_reported_apart(honest_run: tuple[Any, Path]) -> None:
+    outcome, _ = honest_run
+    tagged = [
+        dataclasses.replace(r, item=dataclasses.replace(r.item, tags=("paraphrase",) if i % 3 == 0 else ()))
+        for i, r in enumerate(outcome.results)
+    ]
+    groups = summarize(tagged, resamples=50)["by_tag"]
+    assert set(groups) == {"paraphrase", "untagged"}
+    assert groups["paraphrase"]["questions"] + groups["untagged"]["questions"] == len(tagged)
+    apart = [r for r in tagged if r.item.tags and r.has_ranking_target]
+    assert groups["paraphrase"]["expected_cited"]["k"] == sum(r.cites_expected for r in apart)
 
 
 def test_no_restricted_passage_reaches_a_user_outside_its_group(honest_run: tuple[Any, Path]) -> None:
@@ -130,6 +166,7 @@ class ScriptedAnswerer:
         filters: SearchFilters | None = None,
         history: Sequence[Any] = (),
         mode: str | None = None,
+        explain: bool = False,
     ) -> AnswerStream:
         response = self._answers[question]
         return AnswerStream(question, question, [], lambda: complete_events(response))
@@ -313,6 +350,30 @@ def test_ratsinfo_eval_on_a_fresh_data_dir_ingests_the_sample_and_gates(
     )
     assert again.exit_code == 0, again.output
     assert "recall@10" in json.loads(again.stdout)["compare"]["deltas"]
+
+
+def test_ratsinfo_eval_puts_the_default_model_and_hashing_side_by_side(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, models_dir: Path
+) -> None:
+    from assistant.cli import app
+
+    monkeypatch.setenv("RATSINFO_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("RATSINFO_MODELS_DIR", str(models_dir))  # the session's converted model
+    report = tmp_path / "both"
+    arguments = ["eval", "--dataset", str(SAMPLE_DATASET), "--limit", "4", "--models", "default,hashing"]
+    result = CliRunner().invoke(app, [*arguments, "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "default" in result.stdout and "hashing" in result.stdout and "expected_cited" in result.stdout
+    both = json.loads((report / "side-by-side.json").read_text(encoding="utf-8"))
+    models = {name: document["meta"]["settings"]["embed_model"] for name, document in both.items()}
+    assert models == {"default": "multilingual-e5-small", "hashing": "hashing"}
+    assert (report / "default" / "report.html").is_file() and (report / "hashing" / "report.html").is_file()
+    assert "hashing/report.html" in (report / "side-by-side.html").read_text(encoding="utf-8")
+
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text(SAMPLE_DATASET.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    elsewhere = CliRunner().invoke(app, ["eval", "--dataset", str(mine), "--models", "hashing"])
+    assert elsewhere.exit_code == 2 and "--ingest" in elsewhere.stderr
 
 
 def test_ratsinfo_eval_reports_a_malformed_dataset_and_validates_the_judge(tmp_path: Path) -> None:

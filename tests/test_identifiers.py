@@ -191,6 +191,7 @@ def test_ratsinfo_search_with_a_bare_reference_shows_the_paper_first_and_says_so
     from assistant.cli import app
 
     monkeypatch.setenv("RATSINFO_DATA_DIR", str(sample_services.settings.data_dir))
+    monkeypatch.delenv("RATSINFO_EMBED_MODEL")  # the store's recorded model (the default), not hashing
     result = CliRunner().invoke(app, ["search", PUBLIC, "-k", "3"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()

@@ -46,9 +46,14 @@ def double() -> Iterator[tuple[LLMDouble, str]]:
 
 @pytest.fixture(scope="module")
 def services(
-    sample_corpus: Path, tmp_path_factory: pytest.TempPathFactory, double: tuple[LLMDouble, str]
+    sample_corpus: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    double: tuple[LLMDouble, str],
+    semantic_settings: dict[str, Any],
 ) -> Iterator[Services]:
+    # The default model: the LLM mode's coverage check is the extractive answerer's abstention.
     settings = Settings(
+        **semantic_settings,
         data_dir=tmp_path_factory.mktemp("llm-data"),
         llm_url=double[1] + "/v1",
         llm_model=MODEL,
@@ -333,14 +338,15 @@ def test_the_cli_asks_in_the_mode_it_is_told(services: Services, double: tuple[L
     llm.reset(lambda request: Reply(f"{PROPOSAL} [{source_with(request, WIDTH)}]."))
     data_dir = str(services.settings.data_dir)
     runner = CliRunner()
-    with_llm = {"RATSINFO_DATA_DIR": data_dir, "RATSINFO_LLM_URL": url + "/v1", "RATSINFO_LLM_MODEL": MODEL}
+    store = {"RATSINFO_DATA_DIR": data_dir, "RATSINFO_EMBED_MODEL": ""}  # the store's recorded model
+    with_llm = {**store, "RATSINFO_LLM_URL": url + "/v1", "RATSINFO_LLM_MODEL": MODEL}
     result = runner.invoke(app, ["ask", RADWEG, "--mode", "llm", "--json"], env=with_llm)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["mode"] == "llm"
 
-    auto_without_llm = runner.invoke(app, ["ask", RADWEG, "--json"], env={"RATSINFO_DATA_DIR": data_dir})
+    auto_without_llm = runner.invoke(app, ["ask", RADWEG, "--json"], env=store)
     assert json.loads(auto_without_llm.stdout)["mode"] == "extractive"
-    refused = runner.invoke(app, ["ask", RADWEG, "--mode", "llm"], env={"RATSINFO_DATA_DIR": data_dir})
+    refused = runner.invoke(app, ["ask", RADWEG, "--mode", "llm"], env=store)
     assert refused.exit_code == 2 and "RATSINFO_LLM_URL" in refused.stderr
 
 

@@ -292,3 +292,28 @@ def test_phone_width_keyboard_only_session_and_sign_out(ui: UiServer, open_page:
     assert not page.locator("#workspace").is_visible()
     assert "Wie lang ist die Lücke" not in page.locator("body").inner_text()
     assert ("sign-out", "ui") in [(r.action, r.interface) for r in ui.security.audit.records(user="anna")]
+
+
+def test_the_demo_questions_get_answers_that_answer(ui: UiServer, open_page: Any) -> None:
+    """The questions a new user tries first, on the sample corpus with the default semantic model:
+    the faction and the width are named, the gym's cost is quoted without the bus stops, and the
+    number word "zwanzig" answers "Wie viele"."""
+    page = open_page().page
+    sign_in(page, ui.ui_url, "anna", ui.passwords["anna"])
+
+    radwege = ask(page, "Welche Fraktion will mehr Radwege und wie breit sollen sie werden?", 0)
+    answer = " ".join(radwege.locator(".answer").inner_text().split())
+    assert "Bündnis 90/Die Grünen" in answer, answer
+    assert re.search(r"\b\d+(?:,\d+)?\s*Met(?:er|ern)\b", answer), answer  # a width, in metres
+    assert "A/2025/014" in radwege.locator(".citations").inner_text()  # the motion that asks for it
+
+    turnhalle = ask(page, "Was kostet die Sanierung der Turnhalle?", 1)
+    answer = " ".join(turnhalle.locator(".answer").inner_text().split())
+    first = answer.split("[1]")[0]
+    assert re.search(r"\d[\d.,]*\s*(?:€|Euro|Mio\.)", first) and "Sporthalle" in first, answer
+    assert not re.search(r"Haltestelle|Buslinie", answer), answer  # nothing about the bus stops
+
+    stadtpark = ask(page, "Wie viele Sitzbänke sollen im Stadtpark aufgestellt werden?", 2)
+    answer = stadtpark.locator(".answer").inner_text()
+    assert "zwanzig" in answer and "Keine belegte Antwort" not in answer, answer
+    assert "IV/2026/005" in stadtpark.locator(".citations").inner_text()

@@ -78,8 +78,10 @@ class Answerer:
         filters: SearchFilters | None = None,
         history: Sequence[Turn] = (),
         mode: str | None = None,
+        explain: bool = False,
     ) -> AnswerStream:
-        """Retrieve now; the answer follows as the returned stream is iterated."""
+        """Retrieve now; the answer follows as the returned stream is iterated. ``explain``: an
+        extractive answer carries the trace of how its sentences were chosen."""
         chosen = self.resolve_mode(mode)
         if len(history) > MAX_HISTORY_TURNS:
             history = list(history)[-MAX_HISTORY_TURNS:]
@@ -92,7 +94,7 @@ class Answerer:
             )
 
         def extractive_events() -> Sequence[dict[str, object]]:
-            response = self._extractive.answer_from(standalone, passages)
+            response = self._extractive.answer_from(standalone, passages, explain)
             update = {"question": question}
             if standalone != question:
                 update["standalone_question"] = standalone
@@ -124,6 +126,7 @@ class Answerer:
         filters: SearchFilters | None = None,
         history: Sequence[Turn] = (),
         mode: str | None = None,
+        explain: bool = False,
     ) -> AskResponse:
         """The complete answer (the stream run to its end)."""
-        return self.stream(question, principal, filters, history, mode).result()
+        return self.stream(question, principal, filters, history, mode, explain).result()

@@ -4,6 +4,7 @@ abstention, leakage and latency, optionally against a gate of thresholds."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -14,18 +15,24 @@ from typing import Annotated, Any
 import typer
 
 from assistant.cli.common import emit, errors_to_exit, load_settings, open_services
-from assistant.config import Settings
+from assistant.config import DEFAULT_EMBED_MODEL, Settings
 from assistant.errors import InvalidRequestError
 
 
 @contextmanager
 def _data_dir(
-    settings: Settings, dataset: Path, ingest: list[str] | None, mirror: Path | None = None
+    settings: Settings,
+    dataset: Path,
+    ingest: list[str] | None,
+    mirror: Path | None = None,
+    *,
+    fresh: bool = False,
 ) -> Iterator[tuple[Any, str]]:
-    """Services over the configured store, or over a temporary one filled first; and a note on which."""
+    """Services over the configured store, or over a temporary one filled first (always with
+    ``fresh``); and a note on which."""
     from eval.workspace import crawl_mirror, ingest_paths, ingest_sample_corpus, is_sample_dataset
 
-    if not ingest and mirror is None:
+    if not ingest and mirror is None and not fresh:
         services = open_services(settings) if settings.catalog_path.exists() else None
         if services is not None and services.store.documents():
             try:
@@ -87,6 +94,13 @@ def _print_summary(document: dict[str, Any], report: Path | None) -> None:
         if name in deltas:
             line += f"  Δ {deltas[name]['delta']:+.3f}"
         typer.echo(line)
+    for tag, group in document.get("by_tag", {}).items():
+        shares = [
+            f"{name} {group[name]['value']:.3f} [{group[name]['ci_low']:.3f} – {group[name]['ci_high']:.3f}]"
+            for name in ("expected_cited", "unanswerable_declined", "answer_correctness")
+            if group[name]["n"]
+        ]
+        typer.echo(f"  {tag} ({group['questions']} Fragen): {', '.join(shares)}")
     for name in PROCESS_METRICS:
         entry = document.get(name)
         if isinstance(entry, dict) and entry["n"]:
@@ -155,6 +169,14 @@ def eval_command(
         ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Only the first N questions (0: all).")] = 0,
+    models: Annotated[
+        str,
+        typer.Option(
+            "--models",
+            help="Embedding models side by side, comma-separated (default: the default model), "
+            "e.g. default,hashing: each in its own temporary store (--ingest or the sample set).",
+        ),
+    ] = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print metrics.json to stdout.")] = False,
 ) -> None:
     """Evaluate retrieval, citations, abstention, leakage and latency on a QA dataset."""
@@ -164,6 +186,7 @@ def eval_command(
     from eval.judges.validation import load_pairs, validate_judge
     from eval.suite import run_suite
     from eval.users import UserDirectory
+    from eval.workspace import is_sample_dataset
 
     with errors_to_exit():
         try:
@@ -200,32 +223,82 @@ def eval_command(
                 "--ingest and --oparl-mirror exclude each other",
                 german="--ingest und --oparl-mirror schließen einander aus.",
             )
-        with _data_dir(settings, dataset, paths if ingest else None, oparl_mirror) as (services, store):
-            directory = UserDirectory.for_dataset(dataset, users, services.settings.users_path)
-            on_progress, stop = _progress()
-            try:
-                outcome = run_suite(
-                    services,
-                    items,
-                    chosen,
-                    directory,
-                    dataset=str(dataset),
-                    report_dir=report,
-                    compare_with=compare_with,
-                    gate=gate,
-                    store=store,
-                    on_progress=on_progress,
-                )
-            finally:
-                stop()
+        names = [name.strip() for name in models.split(",") if name.strip()]
+        if names and not ingest and oparl_mirror is None and not is_sample_dataset(dataset):
+            raise InvalidRequestError(
+                "--models needs --ingest PATHS or the sample set: each model gets its own store",
+                german="--models braucht --ingest PFADE oder den Beispieldatensatz: jedes Modell "
+                "bekommt einen eigenen Bestand.",
+            )
+        runs = {}
+        for name in names or [""]:
+            run_settings = settings
+            if name:
+                chosen_model = DEFAULT_EMBED_MODEL if name == "default" else name
+                run_settings = settings.model_copy(update={"embed_model": chosen_model})
+            run_report = report / _folder_name(name) if report and name else report
+            with _data_dir(
+                run_settings, dataset, paths if ingest else None, oparl_mirror, fresh=bool(name)
+            ) as (
+                services,
+                store,
+            ):
+                directory = UserDirectory.for_dataset(dataset, users, services.settings.users_path)
+                on_progress, stop = _progress()
+                try:
+                    runs[name] = run_suite(
+                        services,
+                        items,
+                        chosen,
+                        directory,
+                        dataset=str(dataset),
+                        report_dir=run_report,
+                        compare_with=compare_with,
+                        gate=gate,
+                        store=store,
+                        on_progress=on_progress,
+                    )
+                finally:
+                    stop()
+    if names:
+        _print_side_by_side(runs, report, as_json)
+        failures = [f"{name}: {line}" for name, run in runs.items() for line in run.gate_failures]
+        _exit_on_gate(gate, failures)
+        return
+    outcome = runs[""]
     if as_json:
         sys.stdout.write(json.dumps(outcome.document, ensure_ascii=False, indent=2) + "\n")
     else:
         _print_summary(outcome.document, outcome.report)
-    if gate is not None:
-        if outcome.gate_failures:
-            typer.echo(f"Schwellenwerte aus {gate} verfehlt:", err=True)
-            for line in outcome.gate_failures:
-                typer.echo(f"  {line}", err=True)
-            raise typer.Exit(1)
-        typer.echo(f"Schwellenwerte aus {gate} eingehalten.", err=True)
+    _exit_on_gate(gate, outcome.gate_failures)
+
+
+def _exit_on_gate(gate: Path | None, failures: list[str]) -> None:
+    if gate is None:
+        return
+    if failures:
+        typer.echo(f"Schwellenwerte aus {gate} verfehlt:", err=True)
+        for line in failures:
+            typer.echo(f"  {line}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Schwellenwerte aus {gate} eingehalten.", err=True)
+
+
+def _folder_name(model: str) -> str:
+    """A report subfolder for a model name or path ("intfloat/x" → "intfloat_x")."""
+    return re.sub(r"[^\w.@-]+", "_", model).strip("_") or "model"
+
+
+def _print_side_by_side(runs: dict[str, Any], report: Path | None, as_json: bool) -> None:
+    from eval.side_by_side import text_table, write_side_by_side
+
+    documents = {name: run.document for name, run in runs.items()}
+    html = write_side_by_side(report, documents) if report else None
+    if as_json:
+        sys.stdout.write(json.dumps({"models": documents}, ensure_ascii=False, indent=2) + "\n")
+        return
+    first = next(iter(documents.values()))
+    typer.echo(f"Evaluation {first['meta']['dataset']}: {first['questions']} Fragen, Modelle nebeneinander")
+    typer.echo(text_table(documents))
+    if html:
+        typer.echo(f"Bericht: {html}")

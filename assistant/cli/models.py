@@ -9,6 +9,7 @@ from typing import Annotated, cast
 import typer
 
 from assistant.cli.common import JsonOption, emit, errors_to_exit, load_settings
+from assistant.config import DEFAULT_EMBED_MODEL
 
 models_app = typer.Typer(
     name="models", help="Embedding, reranking and LLM models for on-premise installs.", no_args_is_help=True
@@ -73,6 +74,8 @@ def reindex_command(as_json: JsonOption = False) -> None:
 
     disable_phone_home()
     with errors_to_exit():
+        if not settings.embed_model.strip():  # unset: move the store to the default model
+            settings = settings.model_copy(update={"embed_model": DEFAULT_EMBED_MODEL})
         embedder = build_embedder(settings)
         if not as_json and sys.stderr.isatty():
             from rich.progress import Progress

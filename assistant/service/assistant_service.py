@@ -198,12 +198,13 @@ class AssistantService:
         filters: SearchFilters | None = None,
         history: Sequence[Turn] = (),
         mode: str | None = None,
+        explain: bool = False,
     ) -> AskResponse:
         """A cited answer from the documents the caller may see (``mode``: llm, extractive, auto;
-        None: the configured one)."""
+        None: the configured one; ``explain``: an extractive answer carries its trace)."""
         with self._recorder.operation(caller, "ask", question) as entry:
             entry.filters = filters_to_dict(filters)
-            stream = self._opening(caller.principal, question, filters, history, mode)
+            stream = self._opening(caller.principal, question, filters, history, mode, explain)
             response = stream.result()
             _note_answer(entry, stream)
         return response
@@ -283,6 +284,7 @@ class AssistantService:
         filters: SearchFilters | None,
         history: Sequence[Turn],
         mode: str | None,
+        explain: bool = False,
     ) -> AnswerStream:
         """The answerer's stream for ``question`` as ``principal`` (with the labels of the bodies
         it may see, filters resolved), naming the paper a bare reference opens."""
@@ -292,7 +294,7 @@ class AssistantService:
             answered = self._process_answers.stream(principal, question, history, mode)
             if answered is not None:
                 return answered
-        stream = self._answerer.stream(question, principal, filters, history, mode)
+        stream = self._answerer.stream(question, principal, filters, history, mode, explain)
         return with_opened(stream, self.opened_by(principal, question, filters))
 
     # -- finding one document -------------------------------------------------------------------

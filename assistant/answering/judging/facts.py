@@ -15,12 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ingest.text.months import MONTH_NAMES, MONTHS
+from ingest.text.numbers import number_words
 
-_NUMBER_WORDS = {
-    "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
-    "zehn": 10, "elf": 11, "zwölf": 12, "zwanzig": 20, "dreißig": 30, "einhundert": 100,
-    "eintausend": 1000,
-}  # fmt: skip
 _SCALES = {
     "tsd": 1000, "tausend": 1000, "mio": 10**6, "million": 10**6, "millionen": 10**6,
     "mrd": 10**9, "milliarde": 10**9, "milliarden": 10**9,
@@ -41,7 +37,6 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _PARTY_NUMBER = re.compile(r"Bündnis\s*90|\bB(?:Ü|ü)?90\b")
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 
 # Parties and groups of German councils, with the spellings their papers use.
 _PARTIES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -168,8 +163,8 @@ def extract_facts(text: str) -> Facts:
         value = parse_amount(match.group(1), match.group(2), match.group(3))
         if value is not None:
             numbers.add(value)
-    for match in _NUMBER_WORD.finditer(work):
-        numbers.add(_canonical(Decimal(_NUMBER_WORDS[match.group(1).lower()])))
+    for _, _, written in number_words(work):  # "zwanzig" = 20, "ein Drittel" = 1/3
+        numbers.add(str(written) if written.denominator != 1 else _canonical(Decimal(written.numerator)))
 
     parties = {name for name, pattern in _PARTIES if pattern.search(text)}
     bodies = {_body(match.group(1)) for match in _BODY_WORD.finditer(text)}

@@ -10,29 +10,21 @@ it is, and `ratsinfo reindex` with it moves a store to another variant.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 from assistant.config import Settings
 from assistant.embedding.builtin_e5 import BUILTIN_E5
 from assistant.embedding.precision import auto_precision, cpu_flags, precision_for_store
+from assistant.store.embedder_choice import recorded_build
 
 
 def recorded_embedder(settings: Settings) -> str | None:
     """The embedder named by the store's build record, read without creating or changing anything."""
-    path = settings.catalog_path
-    if not path.is_file():
-        return None
     try:
-        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30)
-        try:
-            row = connection.execute("SELECT value FROM meta WHERE key = 'build'").fetchone()
-        finally:
-            connection.close()
-        record = json.loads(row[0]) if row else None
-    except (sqlite3.Error, ValueError):  # a catalog never written, or not ours: the store will say
+        record = recorded_build(settings)
+    except (sqlite3.Error, ValueError):  # a catalog that is not ours: the store will say
         return None
-    return str(record.get("embedder")) if isinstance(record, dict) and record.get("embedder") else None
+    return str(record["embedder"]) if record and record.get("embedder") else None
 
 
 def keep_recorded_precision(settings: Settings) -> Settings:

